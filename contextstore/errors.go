@@ -1,0 +1,128 @@
+package contextstore
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// Kinds of store failure, matched with errors.Is. Every error a store returns
+// is an *Error whose Kind is one of these (or a *keys.KeyError for a bad key).
+// Context cancellation and deadlines are also reported as they are:
+// errors.Is(err, context.Canceled) works.
+var (
+	// ErrNotFound: Get found no value under the key.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalidValue: the value cannot be carried as JSON (NaN, ±Inf, a func,
+	// a channel, a cycle, a non-string map key, invalid UTF-8, U+0000, an
+	// integer beyond int64). Nothing was written.
+	ErrInvalidValue = errors.New("invalid value")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("store is closed")
+	// ErrUnavailable: the backend could not be reached or did not answer in
+	// time. The operation changed nothing; it may succeed later.
+	ErrUnavailable = errors.New("backend unavailable")
+	// ErrBackend: the backend failed in another way (a server error, corrupt
+	// data, an unexpected schema).
+	ErrBackend = errors.New("backend error")
+	// ErrConfig: a URL or option the store cannot use.
+	ErrConfig = errors.New("bad configuration")
+)
+
+// Error is the error every store operation returns (the reference API's
+// ContextStoreError). It carries the operation, the backend, the key when
+// there is one, the kind and the driver's error.
+type Error struct {
+	Op      string // "set", "get", "delete", "list", "apply", "open", ...
+	Backend string // "mem", "redis", "sqlite", "postgres", "shard", ...
+	Key     string // canonical key or frame ID the operation was about, or ""
+	Kind    error  // one of the Err* sentinels
+	Err     error  // the underlying cause, or nil
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("contextstore: ")
+	b.WriteString(e.Backend)
+	b.WriteByte(' ')
+	b.WriteString(e.Op)
+	if e.Key != "" {
+		b.WriteByte(' ')
+		b.WriteString(strconv.Quote(e.Key))
+	}
+	if e.Kind != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Kind.Error())
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the kind and the cause, so both errors.Is(err, ErrNotFound)
+// and errors.As(err, &driverErr) work.
+func (e *Error) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// NewError builds an *Error. Backends use it to wrap their driver errors;
+// key may be the zero Key.
+func NewError(op, backend string, key keys.Key, kind, cause error) *Error {
+	e := &Error{Op: op, Backend: backend, Kind: kind, Err: cause}
+	if key.Kind() != 0 {
+		e.Key = key.String()
+	}
+	return e
+}
+
+// BatchError lists the entries of a batch that were refused, with their
+// positions. It is the cause inside an *Error of kind ErrInvalidValue (or
+// the key error's kind) when a batch is refused as a whole.
+type BatchError struct {
+	Failures []BatchFailure
+}
+
+// BatchFailure is one refused entry of a batch.
+type BatchFailure struct {
+	Index int      // position in the batch
+	Key   keys.Key // the entry's key
+	Err   error    // why it was refused
+}
+
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(len(e.Failures)))
+	b.WriteString(" entries refused")
+	for i, f := range e.Failures {
+		if i == 3 {
+			b.WriteString("; ...")
+			break
+		}
+		b.WriteString("; [")
+		b.WriteString(strconv.Itoa(f.Index))
+		b.WriteString("] ")
+		b.WriteString(f.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the failures' errors, so errors.Is(err, keys.ErrInvalidKey)
+// finds a bad key anywhere in the batch.
+func (e *BatchError) Unwrap() []error {
+	errs := make([]error, len(e.Failures))
+	for i, f := range e.Failures {
+		errs[i] = f.Err
+	}
+	return errs
+}

@@ -1,0 +1,256 @@
+package contextstore
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// MemoryStore keeps context in process memory: the embedded default, for
+// notebooks, tests and single-process tools. Values are held in normal form
+// and copied in and out, so callers never share a map with the store, and
+// every value comes back exactly as a JSON backend would return it.
+//
+// Its batches are atomic as a whole. Its zero value is not usable; call
+// NewMemoryStore.
+type MemoryStore struct {
+	mu     sync.RWMutex
+	frames map[string]map[keys.Key]Value // frame ID -> its entries
+	closed bool
+}
+
+// Compile-time checks of the capabilities MemoryStore offers.
+var (
+	_ Store           = (*MemoryStore)(nil)
+	_ Batcher         = (*MemoryStore)(nil)
+	_ FrameLister     = (*MemoryStore)(nil)
+	_ FrameReader     = (*MemoryStore)(nil)
+	_ FrameDropper    = (*MemoryStore)(nil)
+	_ FrameEnumerator = (*MemoryStore)(nil)
+)
+
+const memBackend = "mem"
+
+// NewMemoryStore returns an empty in-memory store.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{frames: make(map[string]map[keys.Key]Value)}
+}
+
+// check runs the checks every operation starts with; the caller holds mu.
+func (s *MemoryStore) check(ctx context.Context, op string, k keys.Key) error {
+	if err := ctx.Err(); err != nil {
+		return NewError(op, memBackend, k, nil, err)
+	}
+	if s.closed {
+		return NewError(op, memBackend, k, ErrClosed, nil)
+	}
+	return nil
+}
+
+// Set implements Store.
+func (s *MemoryStore) Set(ctx context.Context, k keys.Key, v Value) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	n, err := Normalize(v)
+	if err != nil {
+		return NewError("set", memBackend, k, ErrInvalidValue, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "set", k); err != nil {
+		return err
+	}
+	s.put(k, n)
+	return nil
+}
+
+func (s *MemoryStore) put(k keys.Key, v Value) {
+	f := s.frames[k.FrameID()]
+	if f == nil {
+		f = make(map[keys.Key]Value)
+		s.frames[k.FrameID()] = f
+	}
+	f[k] = v
+}
+
+func (s *MemoryStore) remove(k keys.Key) {
+	f := s.frames[k.FrameID()]
+	delete(f, k)
+	if len(f) == 0 {
+		delete(s.frames, k.FrameID())
+	}
+}
+
+// Get implements Store.
+func (s *MemoryStore) Get(ctx context.Context, k keys.Key) (Value, error) {
+	if err := k.Validate(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "get", k); err != nil {
+		return nil, err
+	}
+	v, ok := s.frames[k.FrameID()][k]
+	if !ok {
+		return nil, NewError("get", memBackend, k, ErrNotFound, nil)
+	}
+	return Clone(v), nil
+}
+
+// Delete implements Store.
+func (s *MemoryStore) Delete(ctx context.Context, k keys.Key) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "delete", k); err != nil {
+		return err
+	}
+	s.remove(k)
+	return nil
+}
+
+// ListKeys implements Store.
+func (s *MemoryStore) ListKeys(ctx context.Context) ([]keys.Key, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "list", keys.Key{}); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, f := range s.frames {
+		n += len(f)
+	}
+	out := make([]keys.Key, 0, n)
+	for _, f := range s.frames {
+		for k := range f {
+			out = append(out, k)
+		}
+	}
+	keys.Sort(out)
+	return out, nil
+}
+
+// Apply implements Batcher; the whole batch is atomic.
+func (s *MemoryStore) Apply(ctx context.Context, ms []Mutation) error {
+	normalized, err := ValidateBatch(ms)
+	if err != nil {
+		return NewError("apply", memBackend, keys.Key{}, batchKind(err), err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "apply", keys.Key{}); err != nil {
+		return err
+	}
+	for _, m := range normalized {
+		if m.Delete {
+			s.remove(m.Key)
+		} else {
+			s.put(m.Key, m.Value)
+		}
+	}
+	return nil
+}
+
+// GetMany implements Batcher.
+func (s *MemoryStore) GetMany(ctx context.Context, ks []keys.Key) ([]Value, error) {
+	for _, k := range ks {
+		if err := k.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "getmany", keys.Key{}); err != nil {
+		return nil, err
+	}
+	out := make([]Value, len(ks))
+	for i, k := range ks {
+		if v, ok := s.frames[k.FrameID()][k]; ok {
+			out[i] = Clone(v)
+		}
+	}
+	return out, nil
+}
+
+// ListFrame implements FrameLister.
+func (s *MemoryStore) ListFrame(ctx context.Context, frameID string) ([]keys.Key, error) {
+	if err := keys.Frame(frameID).Validate(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "listframe", keys.Frame(frameID)); err != nil {
+		return nil, err
+	}
+	f := s.frames[frameID]
+	out := make([]keys.Key, 0, len(f))
+	for k := range f {
+		out = append(out, k)
+	}
+	keys.Sort(out)
+	return out, nil
+}
+
+// ReadFrame implements FrameReader.
+func (s *MemoryStore) ReadFrame(ctx context.Context, frameID string) ([]Entry, error) {
+	if err := keys.Frame(frameID).Validate(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "readframe", keys.Frame(frameID)); err != nil {
+		return nil, err
+	}
+	f := s.frames[frameID]
+	out := make([]Entry, 0, len(f))
+	for k, v := range f {
+		out = append(out, Entry{Key: k, Value: Clone(v)})
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return keys.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// DropFrame implements FrameDropper.
+func (s *MemoryStore) DropFrame(ctx context.Context, frameID string) error {
+	if err := keys.Frame(frameID).Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "dropframe", keys.Frame(frameID)); err != nil {
+		return err
+	}
+	delete(s.frames, frameID)
+	return nil
+}
+
+// ListFrames implements FrameEnumerator.
+func (s *MemoryStore) ListFrames(ctx context.Context) ([]string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "listframes", keys.Key{}); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(s.frames))
+	for id := range s.frames {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Close releases the store's memory. Later calls fail with ErrClosed;
+// closing twice is not an error.
+func (s *MemoryStore) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	s.frames = nil
+	return nil
+}
