@@ -213,8 +213,11 @@ func (n normalizer) reflected(rv reflect.Value, depth int, path string) (any, er
 			return n.value(rv.Elem().Interface(), depth+1, path)
 		}
 	case reflect.Map:
-		if rv.Type().Key().Kind() != reflect.String || implementsMarshaler(rv.Type()) {
+		if implementsMarshaler(rv.Type()) {
 			break
+		}
+		if rv.Type().Key().Kind() != reflect.String {
+			return nil, fail(path, "map keys must be strings, not %s", rv.Type().Key())
 		}
 		if rv.IsNil() {
 			return nil, nil
