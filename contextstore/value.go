@@ -43,28 +43,27 @@ func (e *ValueError) Error() string {
 // cannot be carried as JSON. The result shares nothing with v. A nil v
 // normalizes to an empty Value.
 func Normalize(v Value) (Value, error) {
-	n := normalizer{}
-	out := make(Value, len(v))
-	for k, x := range v {
-		nx, err := n.value(x, 1, k)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkString(k); err != nil {
-			return nil, &ValueError{Path: "/" + k, Reason: "key " + err.Error()}
-		}
-		out[k] = nx
+	out, err := normalizeObject(v, 1)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-type normalizer struct{}
+// The normalizer builds a ValueError's path only once something fails, on
+// the way back up, so valid values cost no string building.
 
-func fail(path, format string, args ...any) error {
-	return &ValueError{Path: path, Reason: fmt.Sprintf(format, args...)}
+func fail(format string, args ...any) *ValueError {
+	return &ValueError{Reason: fmt.Sprintf(format, args...)}
 }
 
-func joinPath(path, elem string) string { return path + "/" + elem }
+// within prefixes the path of a failure inside a container element.
+func within(err error, elem string) error {
+	if ve, ok := err.(*ValueError); ok {
+		ve.Path = "/" + elem + ve.Path
+	}
+	return err
+}
 
 func checkString(s string) error {
 	if !utf8.ValidString(s) {
@@ -76,122 +75,122 @@ func checkString(s string) error {
 	return nil
 }
 
-func checkFloat(path string, f float64) error {
+func checkFloat(f float64) error {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return fail(path, "%v cannot be carried as JSON", f)
+		return fail("%v cannot be carried as JSON", f)
 	}
 	return nil
 }
 
-func (n normalizer) value(x any, depth int, path string) (any, error) {
+// normalize returns x in normal form. Scalars already in normal form are
+// returned as the same interface value, which saves re-boxing them.
+func normalize(x any, depth int) (any, error) {
 	if depth > MaxDepth {
-		return nil, fail(path, "nested deeper than %d levels (a cycle?)", MaxDepth)
+		return nil, fail("nested deeper than %d levels (a cycle?)", MaxDepth)
 	}
-	switch x := x.(type) {
-	case nil:
-		return nil, nil
-	case bool:
+	switch v := x.(type) {
+	case nil, bool, int64:
 		return x, nil
 	case string:
-		if err := checkString(x); err != nil {
-			return nil, fail(path, "string %v", err)
+		if err := checkString(v); err != nil {
+			return nil, fail("string %v", err)
+		}
+		return x, nil
+	case float64:
+		if err := checkFloat(v); err != nil {
+			return nil, err
 		}
 		return x, nil
 	case int:
-		return int64(x), nil
-	case int64:
-		return x, nil
+		return int64(v), nil
 	case int32:
-		return int64(x), nil
+		return int64(v), nil
 	case int16:
-		return int64(x), nil
+		return int64(v), nil
 	case int8:
-		return int64(x), nil
+		return int64(v), nil
 	case uint:
-		return uintValue(path, uint64(x))
+		return uintValue(uint64(v))
 	case uint64:
-		return uintValue(path, x)
+		return uintValue(v)
 	case uint32:
-		return int64(x), nil
+		return int64(v), nil
 	case uint16:
-		return int64(x), nil
+		return int64(v), nil
 	case uint8:
-		return int64(x), nil
-	case float64:
-		return x, checkFloat(path, x)
+		return int64(v), nil
 	case float32:
-		return float64(x), checkFloat(path, float64(x))
+		return float64(v), checkFloat(float64(v))
 	case json.Number:
-		v, err := numberValue(string(x))
+		n, err := numberValue(string(v))
 		if err != nil {
-			return nil, fail(path, "%v", err)
+			return nil, fail("%v", err)
 		}
-		return v, nil
+		return n, nil
 	case map[string]any:
-		return n.object(x, depth, path)
+		return normalizeObject(v, depth+1)
 	case Value:
-		return n.object(x, depth, path)
+		return normalizeObject(v, depth+1)
 	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			v, err := n.value(e, depth+1, joinPath(path, strconv.Itoa(i)))
+		out := make([]any, len(v))
+		for i, e := range v {
+			n, err := normalize(e, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, within(err, strconv.Itoa(i))
 			}
-			out[i] = v
+			out[i] = n
 		}
 		return out, nil
 	case []string:
-		out := make([]any, len(x))
-		for i, e := range x {
+		out := make([]any, len(v))
+		for i, e := range v {
 			if err := checkString(e); err != nil {
-				return nil, fail(joinPath(path, strconv.Itoa(i)), "string %v", err)
+				return nil, within(fail("string %v", err), strconv.Itoa(i))
 			}
 			out[i] = e
 		}
 		return out, nil
 	case []float64:
-		out := make([]any, len(x))
-		for i, e := range x {
-			if err := checkFloat(joinPath(path, strconv.Itoa(i)), e); err != nil {
-				return nil, err
+		out := make([]any, len(v))
+		for i, e := range v {
+			if err := checkFloat(e); err != nil {
+				return nil, within(err, strconv.Itoa(i))
 			}
 			out[i] = e
 		}
 		return out, nil
 	case []int:
-		out := make([]any, len(x))
-		for i, e := range x {
+		out := make([]any, len(v))
+		for i, e := range v {
 			out[i] = int64(e)
 		}
 		return out, nil
 	case []int64:
-		out := make([]any, len(x))
-		for i, e := range x {
+		out := make([]any, len(v))
+		for i, e := range v {
 			out[i] = e
 		}
 		return out, nil
 	}
-	return n.reflected(reflect.ValueOf(x), depth, path)
+	return reflected(reflect.ValueOf(x), depth)
 }
 
-func uintValue(path string, u uint64) (any, error) {
+func uintValue(u uint64) (any, error) {
 	if u > math.MaxInt64 {
-		return nil, fail(path, "integer %d is beyond int64", u)
+		return nil, fail("integer %d is beyond int64", u)
 	}
 	return int64(u), nil
 }
 
-func (n normalizer) object(m map[string]any, depth int, path string) (any, error) {
+func normalizeObject(m map[string]any, depth int) (map[string]any, error) {
 	out := make(map[string]any, len(m))
 	for k, e := range m {
-		p := joinPath(path, k)
 		if err := checkString(k); err != nil {
-			return nil, fail(p, "key %v", err)
+			return nil, within(fail("key %v", err), k)
 		}
-		v, err := n.value(e, depth+1, p)
+		v, err := normalize(e, depth)
 		if err != nil {
-			return nil, err
+			return nil, within(err, k)
 		}
 		out[k] = v
 	}
@@ -201,23 +200,23 @@ func (n normalizer) object(m map[string]any, depth int, path string) (any, error
 // reflected handles what the type switch does not: other map and slice
 // types, pointers, and (through encoding/json) structs, json.Marshaler and
 // byte slices, so a value is stored as encoding/json would write it.
-func (n normalizer) reflected(rv reflect.Value, depth int, path string) (any, error) {
+func reflected(rv reflect.Value, depth int) (any, error) {
 	switch rv.Kind() {
 	case reflect.Func, reflect.Chan, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
-		return nil, fail(path, "a %s cannot be carried as JSON", rv.Type())
+		return nil, fail("a %s cannot be carried as JSON", rv.Type())
 	case reflect.Pointer, reflect.Interface:
 		if rv.IsNil() {
 			return nil, nil
 		}
 		if !implementsMarshaler(rv.Type()) {
-			return n.value(rv.Elem().Interface(), depth+1, path)
+			return normalize(rv.Elem().Interface(), depth+1)
 		}
 	case reflect.Map:
 		if implementsMarshaler(rv.Type()) {
 			break
 		}
 		if rv.Type().Key().Kind() != reflect.String {
-			return nil, fail(path, "map keys must be strings, not %s", rv.Type().Key())
+			return nil, fail("map keys must be strings, not %s", rv.Type().Key())
 		}
 		if rv.IsNil() {
 			return nil, nil
@@ -226,13 +225,12 @@ func (n normalizer) reflected(rv reflect.Value, depth int, path string) (any, er
 		it := rv.MapRange()
 		for it.Next() {
 			k := it.Key().String()
-			p := joinPath(path, k)
 			if err := checkString(k); err != nil {
-				return nil, fail(p, "key %v", err)
+				return nil, within(fail("key %v", err), k)
 			}
-			v, err := n.value(it.Value().Interface(), depth+1, p)
+			v, err := normalize(it.Value().Interface(), depth+1)
 			if err != nil {
-				return nil, err
+				return nil, within(err, k)
 			}
 			out[k] = v
 		}
@@ -246,9 +244,9 @@ func (n normalizer) reflected(rv reflect.Value, depth int, path string) (any, er
 		}
 		out := make([]any, rv.Len())
 		for i := range out {
-			v, err := n.value(rv.Index(i).Interface(), depth+1, joinPath(path, strconv.Itoa(i)))
+			v, err := normalize(rv.Index(i).Interface(), depth+1)
 			if err != nil {
-				return nil, err
+				return nil, within(err, strconv.Itoa(i))
 			}
 			out[i] = v
 		}
@@ -258,13 +256,13 @@ func (n normalizer) reflected(rv reflect.Value, depth int, path string) (any, er
 	// are, then read that back in normal form.
 	b, err := json.Marshal(rv.Interface())
 	if err != nil {
-		return nil, fail(path, "%v", err)
+		return nil, fail("%v", err)
 	}
 	v, err := decodeAny(b)
 	if err != nil {
-		return nil, fail(path, "%v", err)
+		return nil, fail("%v", err)
 	}
-	return n.value(v, depth, path)
+	return normalize(v, depth)
 }
 
 var marshalerType = reflect.TypeFor[json.Marshaler]()

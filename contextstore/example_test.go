@@ -1,0 +1,86 @@
+package contextstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// The reference API's example (section 9) in Go: a store, context on a
+// column, read back, and the store's keys listed for debugging.
+func Example() {
+	ctx := context.Background()
+
+	// 1. Create a store backend (the embedded default; see Open for others).
+	store := contextstore.NewMemoryStore()
+	defer store.Close()
+
+	// 2. Name the context: column "ColumnA" of the frame "df".
+	colA := keys.Column("df", "ColumnA")
+
+	// 3. Add and retrieve context.
+	if err := store.Set(ctx, colA, contextstore.Value{"desc": "Integer values"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	v, err := store.Get(ctx, colA)
+	fmt.Println(v, err)
+
+	// 4. Inspect the store's contents directly (for debugging).
+	ks, _ := store.ListKeys(ctx)
+	fmt.Println(ks)
+	// Output:
+	// map[desc:Integer values] <nil>
+	// [ctx1:{df}c:ColumnA]
+}
+
+// Values come back in normal form: integers as int64, other numbers as
+// float64, exactly as every other backend returns them.
+func ExampleMemoryStore_Get() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	_ = store.Set(ctx, keys.Frame("sales"), contextstore.Value{"rows": 1200, "ratio": 2.0, "tags": []string{"eu"}})
+	v, _ := store.Get(ctx, keys.Frame("sales"))
+	fmt.Printf("%T %T %T\n", v["rows"], v["ratio"], v["tags"])
+
+	_, err := store.Get(ctx, keys.Frame("missing"))
+	fmt.Println(errors.Is(err, contextstore.ErrNotFound))
+	// Output:
+	// int64 float64 []interface {}
+	// true
+}
+
+// Apply writes a batch atomically; a batch with a value JSON cannot carry is
+// refused whole, and the error says which entry was wrong.
+func ExampleApply() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	err := contextstore.Apply(ctx, store, []contextstore.Mutation{
+		contextstore.Put(keys.Column("sales", "price"), contextstore.Value{"unit": "EUR"}),
+		contextstore.Put(keys.Column("sales", "qty"), contextstore.Value{"bad": func() {}}),
+	})
+	fmt.Println(errors.Is(err, contextstore.ErrInvalidValue))
+	fmt.Println(err)
+	ks, _ := store.ListKeys(ctx)
+	fmt.Println(len(ks))
+	// Output:
+	// true
+	// contextstore: mem apply: invalid value: 1 entries refused; [1] at /bad: a func() cannot be carried as JSON
+	// 0
+}
+
+// Open picks a backend by URL; backends register their schemes when their
+// package is imported.
+func ExampleOpen() {
+	store, err := contextstore.Open(context.Background(), "mem://")
+	fmt.Printf("%T %v\n", store, err)
+
+	_, err = contextstore.Open(context.Background(), "mem://?cache=1")
+	fmt.Println(errors.Is(err, contextstore.ErrConfig))
+	// Output:
+	// *contextstore.MemoryStore <nil>
+	// true
+}

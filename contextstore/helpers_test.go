@@ -1,0 +1,114 @@
+package contextstore_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"testing"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/contextstore/storetest"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// basicStore hides every optional capability of the store it wraps, so the
+// package helpers must fall back to the four basic calls.
+type basicStore struct{ s contextstore.Store }
+
+func (b basicStore) Set(ctx context.Context, k keys.Key, v contextstore.Value) error {
+	return b.s.Set(ctx, k, v)
+}
+func (b basicStore) Get(ctx context.Context, k keys.Key) (contextstore.Value, error) {
+	return b.s.Get(ctx, k)
+}
+func (b basicStore) Delete(ctx context.Context, k keys.Key) error { return b.s.Delete(ctx, k) }
+func (b basicStore) ListKeys(ctx context.Context) ([]keys.Key, error) {
+	return b.s.ListKeys(ctx)
+}
+
+// The helpers' fallbacks must keep the whole contract too.
+func TestHelpersFallBackToTheBasicCalls(t *testing.T) {
+	storetest.Run(t, func(*testing.T) contextstore.Store { return basicStore{contextstore.NewMemoryStore()} })
+}
+
+// failingStore fails one Set: the one after setsLeft successful calls.
+type failingStore struct {
+	basicStore
+	setsLeft int
+}
+
+var errInjected = errors.New("injected failure")
+
+func (f *failingStore) Set(ctx context.Context, k keys.Key, v contextstore.Value) error {
+	f.setsLeft--
+	if f.setsLeft == -1 {
+		return errInjected
+	}
+	return f.basicStore.Set(ctx, k, v)
+}
+
+func TestApplyFallbackRollsBack(t *testing.T) {
+	ctx := context.Background()
+	mem := contextstore.NewMemoryStore()
+	a, b, c := keys.Column("f", "a"), keys.Column("f", "b"), keys.Column("f", "c")
+	if err := mem.Set(ctx, a, contextstore.Value{"v": "old a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.Set(ctx, c, contextstore.Value{"v": "old c"}); err != nil {
+		t.Fatal(err)
+	}
+	fs := &failingStore{basicStore: basicStore{mem}, setsLeft: 1}
+	err := contextstore.Apply(ctx, fs, []contextstore.Mutation{
+		contextstore.Put(a, contextstore.Value{"v": "new a"}),
+		contextstore.Remove(c),
+		contextstore.Put(b, contextstore.Value{"v": "new b"}), // fails
+	})
+	if !errors.Is(err, errInjected) {
+		t.Fatalf("Apply must report the store's failure, got %v", err)
+	}
+	all, _ := contextstore.ReadFrame(ctx, mem, "f")
+	if len(all) != 2 || all[0].Value["v"] != "old a" || all[1].Value["v"] != "old c" {
+		t.Fatalf("a failed fallback batch must be undone, store holds %v", all)
+	}
+}
+
+func TestErrorMatchesKindAndCause(t *testing.T) {
+	cause := errors.New("connection reset")
+	err := error(contextstore.NewError("get", "redis", keys.Column("f", "a"), contextstore.ErrUnavailable, cause))
+	var se *contextstore.Error
+	if !errors.Is(err, contextstore.ErrUnavailable) || !errors.Is(err, cause) || !errors.As(err, &se) {
+		t.Fatalf("errors.Is/As must see kind and cause: %v", err)
+	}
+	if se.Key != "ctx1:{f}c:a" || se.Op != "get" || se.Backend != "redis" {
+		t.Fatalf("error fields: %+v", se)
+	}
+	want := `contextstore: redis get "ctx1:{f}c:a": backend unavailable: connection reset`
+	if err.Error() != want {
+		t.Fatalf("message %q, want %q", err, want)
+	}
+}
+
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	s, err := contextstore.Open(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.(*contextstore.MemoryStore); !ok {
+		t.Fatalf("mem:// opened a %T", s)
+	}
+	for _, u := range []string{"mem://host", "mem://?x=1", "nosuch://x", "::bad"} {
+		if _, err := contextstore.Open(ctx, u); !errors.Is(err, contextstore.ErrConfig) {
+			t.Errorf("Open(%q) = %v, want ErrConfig", u, err)
+		}
+	}
+}
+
+func TestRegisterTwicePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("registering a scheme twice must panic")
+		}
+	}()
+	contextstore.Register("mem", func(context.Context, *url.URL) (contextstore.Store, error) { return nil, nil })
+}
