@@ -1,0 +1,236 @@
+package framectx
+
+import (
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// carryRef is an output column that carries cells of an input column: the
+// column's position in Change.Columns and the carry's position in its Carry
+// list (the order a merge sees it in).
+type carryRef struct {
+	column int
+	order  int
+}
+
+// candidate is one input's context for an output row or cell entry.
+type candidate struct {
+	order int
+	value contextstore.Value
+}
+
+// rows plans row and cell context. It does nothing, and never touches the
+// row mapping, when no input has row or cell context.
+func (p *planner) rows(desired map[keys.Key]contextstore.Value) error {
+	var withRows []int
+	for i := range p.in {
+		if len(p.in[i].rows) > 0 {
+			withRows = append(withRows, i)
+		}
+	}
+	if len(withRows) == 0 {
+		return nil
+	}
+	if p.c.Rows == nil {
+		for _, i := range withRows {
+			p.noteDropped(i, "the operation's row mapping is unknown")
+		}
+		return nil
+	}
+	m, err := resolveRows(p.c.Rows)
+	if err != nil {
+		return err
+	}
+	carries := p.carryIndex()
+	// Most output entries have one candidate: keep those in a flat map and
+	// only the rest in slices.
+	total := 0
+	for _, i := range withRows {
+		total += p.in[i].nRows + p.in[i].nCells
+	}
+	var single map[keys.Key]candidate
+	if len(p.in) > 1 {
+		single = make(map[keys.Key]candidate, total)
+	} else {
+		single = make(map[keys.Key]candidate)
+	}
+	multi := make(map[keys.Key][]candidate)
+	// With one input and one carry per column, every output row and cell
+	// has at most one source: write straight to desired.
+	direct := len(p.in) == 1
+	for _, col := range p.c.Columns {
+		direct = direct && len(col.Carry) <= 1
+	}
+	if direct {
+		single = nil
+	}
+	add := func(k keys.Key, c candidate) {
+		if direct {
+			desired[k] = c.value
+			return
+		}
+		if cs, ok := multi[k]; ok {
+			multi[k] = append(cs, c)
+			return
+		}
+		if first, ok := single[k]; ok {
+			delete(single, k)
+			multi[k] = []candidate{first, c}
+			return
+		}
+		single[k] = c
+	}
+	emit := func(out, input int, b *rowBucket) {
+		if b.row != nil {
+			add(keys.Row(p.c.Output, out), candidate{order: input, value: b.row})
+		}
+		for _, cell := range b.cells {
+			for _, ref := range carries[input][cell.column] {
+				add(keys.Cell(p.c.Output, out, p.c.Columns[ref.column].Name), candidate{order: ref.order, value: cell.value})
+			}
+		}
+	}
+	n := m.Len()
+	if ix, ok := m.(*indexRows); ok {
+		// Index slices are scanned directly: one pass over them costs less
+		// than building their inverse.
+		bits := p.rowBits(withRows)
+		for _, i := range withRows {
+			if i >= len(ix.idx) {
+				continue
+			}
+			if len(ix.idx[i]) > n {
+				return invalidChange("row mapping of input %d has %d rows, want %d", i, len(ix.idx[i]), n)
+			}
+			bs := bits[i]
+			for out, row := range ix.idx[i] {
+				if row >= 0 && row/64 < len(bs) && bs[row/64]&(1<<(row%64)) != 0 {
+					emit(out, i, p.in[i].rows[row])
+				}
+			}
+		}
+	} else if t, ok := m.(RowTargets); ok {
+		var outs []int
+		for _, i := range withRows {
+			for row, b := range p.in[i].rows {
+				outs = t.Targets(i, row, outs[:0])
+				for _, out := range outs {
+					if out < 0 || out >= n {
+						return invalidChange("row mapping sends row %d of input %d to row %d of %d", row, i, out, n)
+					}
+					emit(out, i, b)
+				}
+			}
+		}
+	} else {
+		// Without an inverse, scan the output rows once; a bitset of the
+		// rows that have context keeps each step to a few instructions.
+		bits := p.rowBits(withRows)
+		for out := 0; out < n; out++ {
+			for _, i := range withRows {
+				row, ok := m.Source(out, i)
+				if !ok || row < 0 || row/64 >= len(bits[i]) || bits[i][row/64]&(1<<(row%64)) == 0 {
+					continue
+				}
+				emit(out, i, p.in[i].rows[row])
+			}
+		}
+	}
+	for k, c := range single {
+		cs := [1]candidate{c}
+		v, err := p.resolveCandidates(k, cs[:])
+		if err != nil {
+			return err
+		}
+		if v != nil {
+			desired[k] = v
+		}
+	}
+	for k, cs := range multi {
+		v, err := p.resolveCandidates(k, cs)
+		if err != nil {
+			return err
+		}
+		if v != nil {
+			desired[k] = v
+		}
+	}
+	return nil
+}
+
+// rowBits returns, per input in withRows, a bitset of the rows that have
+// row or cell context.
+func (p *planner) rowBits(withRows []int) [][]uint64 {
+	bits := make([][]uint64, len(p.in))
+	for _, i := range withRows {
+		maxRow := 0
+		for row := range p.in[i].rows {
+			maxRow = max(maxRow, row)
+		}
+		bs := make([]uint64, maxRow/64+1)
+		for row := range p.in[i].rows {
+			bs[row/64] |= 1 << (row % 64)
+		}
+		bits[i] = bs
+	}
+	return bits
+}
+
+// carryIndex lists, per input and input column, the output columns that
+// carry its cells: identity columns only, as computed values no longer
+// match the context of the cells they replaced.
+func (p *planner) carryIndex() []map[string][]carryRef {
+	idx := make([]map[string][]carryRef, len(p.in))
+	for ci, col := range p.c.Columns {
+		if !col.Transformation.IsIdentity() {
+			continue
+		}
+		for order, s := range col.Carry {
+			if idx[s.Input] == nil {
+				idx[s.Input] = map[string][]carryRef{}
+			}
+			idx[s.Input][s.Column] = append(idx[s.Input][s.Column], carryRef{column: ci, order: order})
+		}
+	}
+	return idx
+}
+
+// resolveCandidates turns the inputs' values for one output row or cell
+// into its context: the single value when one input has context for it,
+// else the policy's merge of them, in input order. Unlike frame and column
+// context, an input without context for the row takes no part, so a left
+// join keeps the left rows' context whatever the policy.
+func (p *planner) resolveCandidates(k keys.Key, cs []candidate) (contextstore.Value, error) {
+	if len(cs) == 1 {
+		return cs[0].value, nil
+	}
+	// Few candidates: insertion sort by order keeps "first wins" faithful.
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && cs[j].order < cs[j-1].order; j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+	vs := make([]contextstore.Value, len(cs))
+	positions := make([]int, len(cs))
+	for i, c := range cs {
+		vs[i] = c.value
+		positions[i] = c.order
+	}
+	v, err := mergeNormalized(p.policy, vs, positions)
+	if err != nil {
+		if mc, ok := err.(*MergeConflictError); ok {
+			mc.Key = k
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+func (p *planner) noteDropped(i int, reason string) {
+	if n := p.in[i].nRows; n > 0 {
+		p.notes = append(p.notes, Note{Input: i, Kind: keys.KindRow, Count: n, Reason: reason})
+	}
+	if n := p.in[i].nCells; n > 0 {
+		p.notes = append(p.notes, Note{Input: i, Kind: keys.KindCell, Count: n, Reason: reason})
+	}
+}
