@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -17,11 +16,23 @@ import (
 // back as floats. It returns a *ValueError when v cannot be carried.
 // Backends that store bytes use it; UnmarshalValue reads it back.
 func MarshalValue(v Value) ([]byte, error) {
+	return AppendValue(make([]byte, 0, 128), v)
+}
+
+// AppendValue appends the canonical JSON of v to b, as MarshalValue writes
+// it. Values made of the usual types are checked and written in one pass,
+// with no copy; anything else (structs, other map and slice types) is
+// normalized first. On error b is returned unchanged with a *ValueError.
+func AppendValue(b []byte, v Value) ([]byte, error) {
+	start := len(b)
+	if out, ok := appendCanonicalObject(b, v, 1); ok {
+		return out, nil
+	}
 	n, err := Normalize(v)
 	if err != nil {
-		return nil, err
+		return b[:start], err
 	}
-	return AppendNormalized(make([]byte, 0, 64), n), nil
+	return AppendNormalized(b[:start], n), nil
 }
 
 // AppendNormalized appends the canonical JSON of a value already in normal
@@ -41,7 +52,7 @@ func appendObject(b []byte, m map[string]any) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b, _ = appendCanonicalString(b, k)
 		b = append(b, ':')
 		b = appendAny(b, m[k])
 	}
@@ -55,11 +66,13 @@ func appendAny(b []byte, x any) []byte {
 	case bool:
 		return strconv.AppendBool(b, x)
 	case string:
-		return appendString(b, x)
+		b, _ = appendCanonicalString(b, x) // normal form: always valid
+		return b
 	case int64:
 		return strconv.AppendInt(b, x, 10)
 	case float64:
-		return appendFloat(b, x)
+		b, _ = appendCanonicalFloat(b, x) // normal form: always finite
+		return b
 	case map[string]any:
 		return appendObject(b, x)
 	case []any:
@@ -75,62 +88,9 @@ func appendAny(b []byte, x any) []byte {
 	panic(fmt.Sprintf("contextstore: %T is not in normal form", x))
 }
 
-func appendFloat(b []byte, f float64) []byte {
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	start := len(b)
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// 1e-07 -> 1e-7, as encoding/json writes it.
-		n := len(b)
-		if n-start >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-		return b
-	}
-	if bytes.IndexByte(b[start:], '.') < 0 {
-		b = append(b, '.', '0')
-	}
-	return b
-}
-
-const hex = "0123456789abcdef"
-
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// UnmarshalValue decodes a JSON object into a Value in normal form. It
-// returns a *ValueError for anything else (not JSON, not an object, trailing
-// data, nesting deeper than MaxDepth).
-func UnmarshalValue(data []byte) (Value, error) {
+// unmarshalSlow is UnmarshalValue through encoding/json: the reference for
+// the fast decoder, and the path for anything it leaves.
+func unmarshalSlow(data []byte) (Value, error) {
 	x, err := decodeAny(data)
 	if err != nil {
 		return nil, &ValueError{Reason: err.Error()}

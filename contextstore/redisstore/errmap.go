@@ -1,0 +1,93 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// errOpTimeout is the cause of the per-call deadline set from
+// Options.OpTimeout, so a call that ran out of the store's time can be told
+// from one whose caller gave up.
+var errOpTimeout = errors.New("redisstore: no answer within the operation timeout")
+
+// fail turns a driver error into the store's error. ctx is the caller's
+// context, not the one bounded by OpTimeout: when the caller cancelled or
+// ran out of time, the error wraps the caller's context error as it is.
+func (s *Store) fail(ctx context.Context, op string, k keys.Key, err error) error {
+	e := contextstore.NewError(op, backend, k, nil, nil)
+	return s.fill(ctx, e, err)
+}
+
+// failFrame is fail for an operation about a whole frame.
+func (s *Store) failFrame(ctx context.Context, op, frameID string, err error) error {
+	e := &contextstore.Error{Op: op, Backend: backend, Key: frameID}
+	return s.fill(ctx, e, err)
+}
+
+func (s *Store) fill(ctx context.Context, e *contextstore.Error, err error) error {
+	if ctxErr := contextError(ctx); ctxErr != nil {
+		if !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w (%w)", ctxErr, err)
+		}
+		e.Err = err
+		return e
+	}
+	if s.closed.Load() {
+		e.Kind = contextstore.ErrClosed
+	} else {
+		e.Kind = kindOf(err)
+	}
+	e.Err = err
+	return e
+}
+
+// contextError returns ctx's error, with its cause when the caller gave one
+// (context.WithCancelCause), so both errors.Is(err, context.Canceled) and
+// errors.Is(err, cause) hold; nil while ctx is live.
+func contextError(ctx context.Context) error {
+	err := ctx.Err()
+	if err == nil {
+		return nil
+	}
+	if cause := context.Cause(ctx); cause != nil && cause != err {
+		return fmt.Errorf("%w: %w", err, cause)
+	}
+	return err
+}
+
+// kindOf classifies an error of go-redis. Anything that says the server
+// could not be reached or did not answer in time is ErrUnavailable: the
+// call may succeed later, as the Store reconnects by itself.
+func kindOf(err error) error {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, redis.ErrClosed):
+		return contextstore.ErrClosed
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, errOpTimeout),
+		errors.Is(err, redis.ErrPoolTimeout),
+		errors.Is(err, redis.ErrPoolExhausted),
+		errors.As(err, &netErr),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE),
+		redis.IsLoadingError(err),
+		redis.IsClusterDownError(err),
+		redis.IsTryAgainError(err),
+		redis.IsMasterDownError(err),
+		redis.IsMaxClientsError(err):
+		return contextstore.ErrUnavailable
+	}
+	return contextstore.ErrBackend
+}
