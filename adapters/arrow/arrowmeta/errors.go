@@ -1,0 +1,74 @@
+package arrowmeta
+
+import (
+	"errors"
+	"strings"
+)
+
+// Kinds of failure, matched with errors.Is. Every error of this package is an
+// *Error whose Kind is one of these.
+var (
+	// ErrMalformed: the metadata does not follow the encoding: bad JSON, a
+	// missing or repeated key, an unknown key in the namespace, a negative or
+	// non-integer row, a column the schema lacks, conflicting copies.
+	ErrMalformed = errors.New("malformed context")
+	// ErrUnsupportedVersion: the metadata names an encoding version this
+	// package does not read.
+	ErrUnsupportedVersion = errors.New("unsupported context version")
+	// ErrTooLarge: the context exceeds a Limits bound (bytes, entries or
+	// nesting depth).
+	ErrTooLarge = errors.New("context too large")
+	// ErrMismatch: Encode was given context that does not fit the schema or
+	// the frame: an entry of another frame, a column the schema lacks, a
+	// repeated key, an invalid frame ID or value. Writers built on Encode
+	// also use it for context naming rows beyond the data written.
+	ErrMismatch = errors.New("context does not fit the data")
+)
+
+// Error is the error Encode and Decode return. It names the operation, the
+// metadata key concerned (with its field when there is one), the kind and
+// the cause.
+type Error struct {
+	Op   string // "encode", "decode" or "check rows"
+	Key  string // metadata key, e.g. "ctxframe.cells" or `field "price" ctxframe.column`; may be ""
+	Kind error  // one of the Err* sentinels
+	Err  error  // the cause, or nil
+}
+
+// Error returns "arrowmeta: OP KEY: KIND: CAUSE".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("arrowmeta: ")
+	b.WriteString(e.Op)
+	if e.Key != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Key)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Kind.Error())
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the kind and the cause, so errors.Is matches the kind and
+// errors.As finds a cause such as a *contextstore.ValueError or
+// *keys.KeyError.
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+func newError(op, key string, kind, cause error) *Error {
+	return &Error{Op: op, Key: key, Kind: kind, Err: cause}
+}
+
+// reason is a plain cause message.
+type reason string
+
+// Error returns the reason.
+func (r reason) Error() string { return string(r) }

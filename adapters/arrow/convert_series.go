@@ -1,0 +1,215 @@
+package arrow
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/go-gota/gota/series"
+)
+
+// ErrUnsupportedType reports an Arrow data type that has no gota series type
+// (or the reverse). Match it with errors.Is.
+var ErrUnsupportedType = errors.New("arrow: unsupported type")
+
+// arrayFromSeries builds the Arrow array of a gota series. gota's missing
+// elements (NA, which includes a float NaN and the string "NaN") become
+// nulls. The caller releases the array.
+func arrayFromSeries(mem memory.Allocator, s series.Series) (arrow.Array, error) {
+	n := s.Len()
+	switch s.Type() {
+	case series.String:
+		b := array.NewStringBuilder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		for i := 0; i < n; i++ {
+			e := s.Elem(i)
+			if e.IsNA() {
+				b.AppendNull()
+				continue
+			}
+			b.Append(e.String())
+		}
+		return b.NewArray(), nil
+	case series.Int:
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		for i := 0; i < n; i++ {
+			e := s.Elem(i)
+			if e.IsNA() {
+				b.AppendNull()
+				continue
+			}
+			v, err := e.Int()
+			if err != nil {
+				return nil, fmt.Errorf("arrow: column %q row %d: %w", s.Name, i, err)
+			}
+			b.Append(int64(v))
+		}
+		return b.NewArray(), nil
+	case series.Float:
+		b := array.NewFloat64Builder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		for i := 0; i < n; i++ {
+			e := s.Elem(i)
+			if e.IsNA() {
+				b.AppendNull()
+				continue
+			}
+			b.Append(e.Float())
+		}
+		return b.NewArray(), nil
+	case series.Bool:
+		b := array.NewBooleanBuilder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		for i := 0; i < n; i++ {
+			e := s.Elem(i)
+			if e.IsNA() {
+				b.AppendNull()
+				continue
+			}
+			v, err := e.Bool()
+			if err != nil {
+				return nil, fmt.Errorf("arrow: column %q row %d: %w", s.Name, i, err)
+			}
+			b.Append(v)
+		}
+		return b.NewArray(), nil
+	}
+	return nil, fmt.Errorf("%w: gota series %q of type %q", ErrUnsupportedType, s.Name, s.Type())
+}
+
+// seriesFromArray builds the gota series of an Arrow array. Nulls become
+// gota NA. gota cannot tell a float NaN or the string "NaN" from a missing
+// value, so both come out as NA too.
+func seriesFromArray(name string, arr arrow.Array) (series.Series, error) {
+	n := arr.Len()
+	values := make([]any, n)
+	var t series.Type
+	switch a := arr.(type) {
+	case *array.String:
+		t = series.String
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = a.Value(i)
+			}
+		}
+	case *array.LargeString:
+		t = series.String
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = a.Value(i)
+			}
+		}
+	case *array.Boolean:
+		t = series.Bool
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = a.Value(i)
+			}
+		}
+	case *array.Float64:
+		t = series.Float
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = a.Value(i)
+			}
+		}
+	case *array.Float32:
+		t = series.Float
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = float64(a.Value(i))
+			}
+		}
+	case *array.Int64:
+		t = series.Int
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = int(a.Value(i))
+			}
+		}
+	case *array.Int32:
+		t = series.Int
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = int(a.Value(i))
+			}
+		}
+	case *array.Int16:
+		t = series.Int
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = int(a.Value(i))
+			}
+		}
+	case *array.Int8:
+		t = series.Int
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = int(a.Value(i))
+			}
+		}
+	case *array.Uint32:
+		t = series.Int
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = int(a.Value(i))
+			}
+		}
+	case *array.Uint16:
+		t = series.Int
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = int(a.Value(i))
+			}
+		}
+	case *array.Uint8:
+		t = series.Int
+		for i := range n {
+			if a.IsValid(i) {
+				values[i] = int(a.Value(i))
+			}
+		}
+	case *array.Uint64:
+		t = series.Int
+		for i := range n {
+			if !a.IsValid(i) {
+				continue
+			}
+			v := a.Value(i)
+			if v > math.MaxInt64 {
+				return series.Series{}, fmt.Errorf("%w: column %q row %d: uint64 %d does not fit a gota int", ErrUnsupportedType, name, i, v)
+			}
+			values[i] = int(v)
+		}
+	default:
+		return series.Series{}, fmt.Errorf("%w: column %q of Arrow type %s has no gota series type", ErrUnsupportedType, name, arr.DataType())
+	}
+	s := series.New(values, t, name)
+	if err := s.Error(); err != nil {
+		return series.Series{}, fmt.Errorf("arrow: column %q: %w", name, err)
+	}
+	return s, nil
+}
+
+// arrowTypeOf is the Arrow type a gota series type converts to.
+func arrowTypeOf(t series.Type) (arrow.DataType, bool) {
+	switch t {
+	case series.String:
+		return arrow.BinaryTypes.String, true
+	case series.Int:
+		return arrow.PrimitiveTypes.Int64, true
+	case series.Float:
+		return arrow.PrimitiveTypes.Float64, true
+	case series.Bool:
+		return arrow.FixedWidthTypes.Boolean, true
+	}
+	return nil, false
+}

@@ -1,0 +1,212 @@
+package arrow_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/go-gota/gota/dataframe"
+
+	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	ctxgota "github.com/ctxframe/ctxframe/adapters/gota"
+	"github.com/ctxframe/ctxframe/adapters/lineage"
+	"github.com/ctxframe/ctxframe/contextstore"
+)
+
+// exampleReadings is a record of four temperature readings.
+func exampleReadings(mem memory.Allocator) arrow.Record {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "station", Type: arrow.BinaryTypes.String},
+		{Name: "temp", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).AppendValues([]string{"OSL", "BER", "LIS", "MAD"}, nil)
+	b.Field(1).(*array.Float64Builder).AppendValues([]float64{-6.2, 2.4, 0, 9.8}, []bool{true, true, false, true})
+	return b.NewRecord()
+}
+
+// Context follows the rows of a slice: row 2 becomes row 1, row 0 falls
+// outside and its context goes with it.
+func ExampleRecord_Apply() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	rec := exampleReadings(memory.DefaultAllocator)
+	defer rec.Release()
+
+	r, err := ctxarrow.NewRecord(ctx, store, "readings", rec, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer r.Release()
+	_ = r.Set(ctx, framectx.ColumnRef("temp"), contextstore.Value{"unit": "°C"})
+	_ = r.Set(ctx, framectx.RowRef(0), contextstore.Value{"note": "sensor warming up"})
+	_ = r.Set(ctx, framectx.CellRef(2, "temp"), contextstore.Value{"missing": "station offline"})
+
+	if _, err := r.Apply(ctx, ctxarrow.Slice(1, 4)); err != nil {
+		panic(err)
+	}
+	fmt.Println("rows:", r.Arrow().NumRows())
+	entries, _ := r.List(ctx)
+	for _, e := range entries {
+		fmt.Println(e.Key.Local(), e.Value)
+	}
+	// Output:
+	// rows: 3
+	// c:temp map[unit:°C]
+	// x:1:temp map[missing:station offline]
+}
+
+// Derive leaves the source alone and records where the new frame's columns
+// come from.
+func ExampleRecord_Derive() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	rec := exampleReadings(memory.DefaultAllocator)
+	defer rec.Release()
+
+	r, err := ctxarrow.NewRecord(ctx, store, "readings", rec, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer r.Release()
+	_ = r.Set(ctx, framectx.ColumnRef("temp"), contextstore.Value{"unit": "°C"})
+
+	out, _, err := r.Derive(ctx, "readings.v2", ctxarrow.Rename("temp", "temp_c"))
+	if err != nil {
+		panic(err)
+	}
+	defer out.Release()
+	fmt.Println("source columns:", r.Shape().Columns)
+	fmt.Println("derived columns:", out.Shape().Columns)
+	v, _ := out.Get(ctx, framectx.ColumnRef("temp_c"))
+	fmt.Println("unit:", v["unit"])
+	col, _ := lineage.ColumnFromValue(v[lineage.ContextField])
+	in := col.InputFields[0]
+	fmt.Printf("lineage: %s.%s\n", in.Name, in.Field)
+	// Output:
+	// source columns: [station temp]
+	// derived columns: [station temp_c]
+	// unit: °C
+	// lineage: readings.temp
+}
+
+// Concatenating records merges frame and column context by policy and
+// moves the second record's row context past the first record's rows.
+func ExampleConcat() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	rec := exampleReadings(memory.DefaultAllocator)
+	defer rec.Release()
+	jan, _ := ctxarrow.NewRecord(ctx, store, "jan", rec, nil)
+	defer jan.Release()
+	feb, _ := ctxarrow.NewRecord(ctx, store, "feb", rec, nil)
+	defer feb.Release()
+	_ = jan.Set(ctx, framectx.FrameRef(), contextstore.Value{"source": "met", "month": "jan"})
+	_ = feb.Set(ctx, framectx.FrameRef(), contextstore.Value{"source": "met", "month": "feb"})
+	_ = feb.Set(ctx, framectx.RowRef(1), contextstore.Value{"note": "storm"})
+
+	both, _, err := jan.Derive(ctx, "q1", ctxarrow.Concat(feb).WithPolicy(framectx.DropConflicts))
+	if err != nil {
+		panic(err)
+	}
+	defer both.Release()
+	v, _ := both.Get(ctx, framectx.FrameRef())
+	fmt.Println("rows:", both.Arrow().NumRows())
+	fmt.Println("source:", v["source"], "month kept:", v["month"] != nil)
+	row, _ := both.Get(ctx, framectx.RowRef(5))
+	fmt.Println("row 5:", row["note"])
+	// Output:
+	// rows: 8
+	// source: met month kept: false
+	// row 5: storm
+}
+
+// A gota DataFrame read from CSV becomes an Arrow record with its context,
+// cells included, under a new frame ID that records where it came from.
+func ExampleFromGota() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	f, err := os.Open("../../testdata/stations.csv")
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	df := dataframe.ReadCSV(f)
+	g, err := ctxgota.New(ctx, store, "stations", df, nil)
+	if err != nil {
+		panic(err)
+	}
+	_ = g.Set(ctx, framectx.ColumnRef("elevation_m"), contextstore.Value{"unit": "m"})
+	_ = g.Set(ctx, framectx.CellRef(2, "elevation_m"), contextstore.Value{"source": "survey 2019"})
+
+	r, err := ctxarrow.FromGota(ctx, g, "stations.arrow", nil)
+	if err != nil {
+		panic(err)
+	}
+	defer r.Release()
+	fmt.Println(r.Arrow().Schema().Field(5))
+	cell, _ := r.Get(ctx, framectx.CellRef(2, "elevation_m"))
+	fmt.Println("cell:", cell["source"])
+	// Output:
+	// elevation_m: type=int64, nullable
+	// cell: survey 2019
+}
+
+// Several records of one schema make one Table whose rows run on across
+// the records: row 5 is the second row of the second record.
+func ExampleNewTableFromRecords() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	jan := exampleReadings(memory.DefaultAllocator)
+	defer jan.Release()
+	feb := exampleReadings(memory.DefaultAllocator)
+	defer feb.Release()
+
+	t, err := ctxarrow.NewTableFromRecords(ctx, store, "q1", []arrow.Record{jan, feb}, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer t.Release()
+	_ = t.Set(ctx, framectx.RowRef(5), contextstore.Value{"note": "storm"})
+
+	// Keep rows 4..7 (the second record): row 5 becomes row 1.
+	if _, err := t.Apply(ctx, ctxarrow.Slice(4, 8)); err != nil {
+		panic(err)
+	}
+	row, _ := t.Get(ctx, framectx.RowRef(1))
+	fmt.Println("rows:", t.Arrow().NumRows(), "row 1:", row["note"])
+	// Output:
+	// rows: 4 row 1: storm
+}
+
+// An Arrow record becomes a gota DataFrame with its context; the Arrow null
+// is a gota NA.
+func ExampleRecord_ToGota() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	rec := exampleReadings(memory.DefaultAllocator)
+	defer rec.Release()
+	r, err := ctxarrow.NewRecord(ctx, store, "readings", rec, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer r.Release()
+	_ = r.Set(ctx, framectx.CellRef(2, "temp"), contextstore.Value{"missing": "station offline"})
+
+	g, err := r.ToGota(ctx, "readings.gota", nil)
+	if err != nil {
+		panic(err)
+	}
+	df := g.DataFrame()
+	fmt.Println(df.Col("temp").Elem(2).IsNA())
+	cell, _ := g.Get(ctx, framectx.CellRef(2, "temp"))
+	fmt.Println(cell["missing"])
+	// Output:
+	// true
+	// station offline
+}

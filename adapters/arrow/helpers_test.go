@@ -1,0 +1,229 @@
+package arrow
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// ctxMap is a frame's context as "local key -> value" (keys.Key.Local:
+// "f", "c:NAME", "r:ROW", "x:ROW:NAME"), for readable expectations.
+type ctxMap map[string]contextstore.Value
+
+// v builds a Value from alternating field names and values.
+func v(kv ...any) contextstore.Value {
+	out := contextstore.Value{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return out
+}
+
+// seed writes m as frame frameID's context.
+func seed(t testing.TB, store contextstore.Store, frameID string, m ctxMap) {
+	t.Helper()
+	var ms []contextstore.Mutation
+	for local, val := range m {
+		k, err := keys.ParseLocal(frameID, local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, contextstore.Put(k, val))
+	}
+	if err := contextstore.Apply(context.Background(), store, ms); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// userContext reads frameID's context without the reserved (lineage)
+// fields; entries that held nothing else are left out.
+func userContext(t testing.TB, store contextstore.Store, frameID string) ctxMap {
+	t.Helper()
+	out := ctxMap{}
+	for local, val := range allContext(t, store, frameID) {
+		user := contextstore.Value{}
+		reserved := false
+		for f, x := range val {
+			if framectx.IsReserved(f) {
+				reserved = true
+				continue
+			}
+			user[f] = x
+		}
+		if len(user) > 0 || !reserved {
+			out[local] = user
+		}
+	}
+	return out
+}
+
+// allContext reads frameID's context as it is stored.
+func allContext(t testing.TB, store contextstore.Store, frameID string) ctxMap {
+	t.Helper()
+	entries, err := contextstore.ReadFrame(context.Background(), store, frameID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := ctxMap{}
+	for _, e := range entries {
+		out[e.Key.Local()] = e.Value
+	}
+	return out
+}
+
+// sameContext fails with a readable diff unless got equals want.
+func sameContext(t testing.TB, got, want ctxMap) {
+	t.Helper()
+	all := slices.Sorted(maps.Keys(got))
+	for k := range want {
+		if _, ok := got[k]; !ok {
+			all = append(all, k)
+		}
+	}
+	slices.Sort(all)
+	var b strings.Builder
+	for _, k := range all {
+		g, gok := got[k]
+		w, wok := want[k]
+		switch {
+		case !wok:
+			fmt.Fprintf(&b, "- %s: %v\n", k, g)
+		case !gok:
+			fmt.Fprintf(&b, "+ %s: %v\n", k, w)
+		case !contextstore.Equal(g, w):
+			fmt.Fprintf(&b, "- %s: %v\n+ %s: %v\n", k, g, k, w)
+		}
+	}
+	if b.Len() > 0 {
+		t.Fatalf("context differs (-got +want):\n%s", b.String())
+	}
+}
+
+// checkedAlloc returns an allocator that fails the test if anything it
+// allocated is still held when the test ends.
+func checkedAlloc(t *testing.T) *memory.CheckedAllocator {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	return mem
+}
+
+// testSchema is the schema of testRecord: an int, a string and a float
+// column, with Arrow metadata on the schema and on field "name".
+func testSchema() *arrow.Schema {
+	nameMD := arrow.NewMetadata([]string{"origin"}, []string{"registry"})
+	schemaMD := arrow.NewMetadata([]string{"source"}, []string{"test"})
+	return arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: nameMD},
+		{Name: "temp", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	}, &schemaMD)
+}
+
+// testRecord builds a record of n rows: id i, name "n<i>", temp i/2 (null
+// every fourth row). The caller releases it.
+func testRecord(mem memory.Allocator, n, from int) arrow.Record {
+	b := array.NewRecordBuilder(mem, testSchema())
+	defer b.Release()
+	for i := from; i < from+n; i++ {
+		b.Field(0).(*array.Int64Builder).Append(int64(i))
+		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("n%d", i))
+		if i%4 == 3 {
+			b.Field(2).(*array.Float64Builder).AppendNull()
+		} else {
+			b.Field(2).(*array.Float64Builder).Append(float64(i) / 2)
+		}
+	}
+	return b.NewRecord()
+}
+
+// bindRecord binds a fresh testRecord of n rows to frameID with context m.
+func bindRecord(t *testing.T, mem memory.Allocator, store contextstore.Store, frameID string, n int, m ctxMap) *Record {
+	t.Helper()
+	seed(t, store, frameID, m)
+	rec := testRecord(mem, n, 0)
+	defer rec.Release()
+	r, err := NewRecord(context.Background(), store, frameID, rec, &Options{Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Release)
+	return r
+}
+
+// bindTable binds a table of the given chunks of testRecord rows (ids
+// numbered on across chunks) to frameID with context m.
+func bindTable(t *testing.T, mem memory.Allocator, store contextstore.Store, frameID string, chunks []int, m ctxMap) *Table {
+	t.Helper()
+	seed(t, store, frameID, m)
+	var recs []arrow.Record
+	from := 0
+	for _, n := range chunks {
+		recs = append(recs, testRecord(mem, n, from))
+		from += n
+	}
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	tb, err := NewTableFromRecords(context.Background(), store, frameID, recs, &Options{Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tb.Release)
+	return tb
+}
+
+// int64s returns the values of an int64 column of a record or table (-1
+// for null).
+func int64s(t *testing.T, f Frame, column string) []int64 {
+	t.Helper()
+	c := f.core()
+	i := fieldIndex(c.data.schema(), column)
+	if i < 0 {
+		t.Fatalf("no column %q", column)
+	}
+	arr, err := c.data.array(i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer arr.Release()
+	a, ok := arr.(*array.Int64)
+	if !ok {
+		t.Fatalf("column %q is %s, not int64", column, arr.DataType())
+	}
+	out := make([]int64, a.Len())
+	for k := range out {
+		if a.IsNull(k) {
+			out[k] = -1
+		} else {
+			out[k] = a.Value(k)
+		}
+	}
+	return out
+}
+
+// columnNames returns the field names of a frame's schema.
+func columnNames(f Frame) []string { return f.Shape().Columns }
+
+// framectxRef parses a local key ("f", "c:NAME", "r:ROW", "x:ROW:NAME")
+// into a reference.
+func framectxRef(local string) framectx.Ref {
+	k, err := keys.ParseLocal("any", local)
+	if err != nil {
+		panic(err)
+	}
+	return framectx.RefOf(k)
+}

@@ -1,0 +1,197 @@
+package arrow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+
+	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// ReadStream reads an IPC stream from r and restores the context it carries
+// into store, under opts.FrameID or else the frame ID recorded in the data.
+// The context is decoded and checked (arrowmeta.Decode, limits from opts)
+// before the records are read, and checked against the rows read before the
+// store is touched; the store is then changed in one contextstore.Apply,
+// atomic for the frame. By default the frame's existing context is
+// replaced; see ReadOptions.Merge.
+//
+// Errors: an *arrowmeta.Error for bad context (arrowmeta.ErrMalformed,
+// ErrUnsupportedVersion, ErrTooLarge), ErrCorruptIPC or the arrow/go error
+// for bad IPC data, the store's error if Apply fails. On error no records
+// are returned and the store is unchanged. The caller releases the records
+// of the result.
+//
+// The limits bound the context, not the data: arrow/go v17 trusts the sizes
+// written in IPC messages, so damaged or hostile bytes can make it allocate
+// up to the sizes they claim before failing. Read data of unknown origin
+// with memory limits of its own (a capped Allocator, a process limit).
+func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts *ReadOptions) (*ReadResult, error) {
+	const op = "arrow: read ipc stream"
+	if err := ipcCheckReadArgs(r == nil, store, opts); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	var res *ReadResult
+	err := ipcRecovered(func() error {
+		rdr, err := ipc.NewReader(r, ipc.WithAllocator(opts.allocator()))
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		dec, err := arrowmeta.Decode(rdr.Schema(), ipcLimits(opts))
+		if err != nil {
+			return err
+		}
+		res = &ReadResult{Schema: dec.Schema}
+		for rdr.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			res.add(rdr.Record())
+		}
+		if err := rdr.Err(); err != nil {
+			return err
+		}
+		return ipcRestore(ctx, store, dec, res, opts)
+	})
+	if err != nil {
+		if res != nil {
+			res.Release()
+		}
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return res, nil
+}
+
+// ReadFile is ReadStream for the IPC file format. (arrow/go v17's file
+// reader never returns the dictionaries of dictionary-encoded columns to
+// its Allocator; with the default Go allocator the garbage collector
+// reclaims them.)
+func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store, opts *ReadOptions) (*ReadResult, error) {
+	const op = "arrow: read ipc file"
+	if err := ipcCheckReadArgs(r == nil, store, opts); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	var res *ReadResult
+	err := ipcRecovered(func() error {
+		fr, err := ipc.NewFileReader(r, ipc.WithAllocator(opts.allocator()))
+		if err != nil {
+			return err
+		}
+		defer fr.Close()
+		dec, err := arrowmeta.Decode(fr.Schema(), ipcLimits(opts))
+		if err != nil {
+			return err
+		}
+		res = &ReadResult{Schema: dec.Schema}
+		for i := range fr.NumRecords() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec, err := fr.RecordAt(i)
+			if err != nil {
+				return err
+			}
+			res.add(rec)
+			rec.Release()
+		}
+		return ipcRestore(ctx, store, dec, res, opts)
+	})
+	if err != nil {
+		if res != nil {
+			res.Release()
+		}
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return res, nil
+}
+
+// add keeps rec under the result's schema (user metadata only), sharing its
+// columns; it does not take over the caller's reference to rec.
+func (r *ReadResult) add(rec arrow.Record) {
+	r.Records = append(r.Records, array.NewRecord(r.Schema, rec.Columns(), rec.NumRows()))
+	r.NumRows += rec.NumRows()
+}
+
+func ipcCheckReadArgs(nilReader bool, store contextstore.Store, opts *ReadOptions) error {
+	if nilReader || store == nil {
+		return errors.New("nil reader or store")
+	}
+	if opts != nil && opts.FrameID != "" {
+		return keys.Frame(opts.FrameID).Validate()
+	}
+	return nil
+}
+
+func ipcLimits(opts *ReadOptions) arrowmeta.Limits {
+	if opts == nil {
+		return arrowmeta.Limits{}
+	}
+	return opts.Limits
+}
+
+// ipcRecovered runs read, turning a panic inside arrow/go's decoding of
+// damaged bytes into ErrCorruptIPC: reading untrusted data must fail with
+// an error, and arrow/go v17 panics on some malformed messages.
+func ipcRecovered(read func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v", ErrCorruptIPC, p)
+		}
+	}()
+	return read()
+}
+
+// ipcRestore checks the decoded context against the rows read and writes it
+// to the store in one batch, removing the frame's other entries unless
+// opts.Merge.
+func ipcRestore(ctx context.Context, store contextstore.Store, dec arrowmeta.Decoded, res *ReadResult, opts *ReadOptions) error {
+	if err := dec.CheckRows(res.NumRows); err != nil {
+		return err
+	}
+	frameID := dec.FrameID
+	if opts != nil && opts.FrameID != "" {
+		frameID = opts.FrameID
+	}
+	res.FrameID = frameID
+	res.Entries = len(dec.Entries)
+	if frameID == "" {
+		return nil // plain Arrow data and no frame named: nothing to restore
+	}
+	var existing []keys.Key
+	if opts == nil || !opts.Merge {
+		var err error
+		if existing, err = contextstore.ListFrame(ctx, store, frameID); err != nil {
+			return err
+		}
+	}
+	ms := make([]contextstore.Mutation, 0, len(dec.Entries)+len(existing))
+	// Both lists are sorted by keys.Compare within one frame: walk them
+	// together to remove the keys the data does not carry.
+	j := 0
+	for _, e := range dec.Entries {
+		k := e.Key.InFrame(frameID)
+		for j < len(existing) && keys.Compare(existing[j], k) < 0 {
+			ms = append(ms, contextstore.Remove(existing[j]))
+			j++
+		}
+		if j < len(existing) && existing[j] == k {
+			j++
+		}
+		ms = append(ms, contextstore.Put(k, e.Value))
+	}
+	for ; j < len(existing); j++ {
+		ms = append(ms, contextstore.Remove(existing[j]))
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	return contextstore.Apply(ctx, store, ms)
+}

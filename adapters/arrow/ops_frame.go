@@ -1,0 +1,208 @@
+package arrow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/contextstore"
+)
+
+// Options configure a Record or Table. The zero Options (or nil) are valid.
+type Options struct {
+	// Allocator allocates the buffers operations create (Concat of records,
+	// CastColumn, conversion from gota); nil means memory.DefaultAllocator.
+	Allocator memory.Allocator
+	// Policy is the default merge policy of Concat; framectx.DefaultPolicy
+	// means framectx.Override.
+	Policy framectx.Policy
+	// Namespace is the OpenLineage namespace of lineage records; "" means
+	// framectx.DefaultNamespace.
+	Namespace string
+}
+
+// frame is what Record and Table share: the Arrow data, the binding of its
+// frame ID and the allocator. Every operation is written once, here and in
+// the ops_*.go files, and Record and Table wrap the results.
+type frame struct {
+	data body
+	bind *framectx.Binding
+	mem  memory.Allocator
+}
+
+// newFrame binds data to frameID in store after checking that its schema
+// can carry context and that the context already stored under frameID fits
+// it. It takes over the caller's reference to data: on error data is
+// released.
+func newFrame(ctx context.Context, op string, store contextstore.Store, frameID string, data body, opts *Options) (*frame, error) {
+	f, err := bindFrame(ctx, op, store, frameID, data, opts)
+	if err != nil {
+		data.release()
+		return nil, err
+	}
+	return f, nil
+}
+
+func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID string, data body, opts *Options) (*frame, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	b, err := framectx.Bind(store, frameID, &framectx.Options{Policy: o.Policy, Namespace: o.Namespace})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSchema(data.schema()); err != nil {
+		return nil, &OpError{Op: op, Frame: frameID, Kind: ErrInvalidArgument, Err: err}
+	}
+	f := &frame{data: data, bind: b, mem: allocatorOr(o.Allocator)}
+	entries, err := b.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	shape := f.shape()
+	for _, e := range entries {
+		if err := shape.Check(framectx.RefOf(e.Key)); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// checkSchema refuses schemas whose columns cannot be named by keys:
+// duplicate names (context is keyed by name) and names that are not UTF-8.
+func checkSchema(s *arrow.Schema) error {
+	if name, dup := duplicateName(s); dup {
+		return fmt.Errorf("duplicate column name %q", name)
+	}
+	for _, f := range s.Fields() {
+		if !utf8.ValidString(f.Name) {
+			return fmt.Errorf("column name %q is not valid UTF-8", f.Name)
+		}
+	}
+	return nil
+}
+
+// live returns ErrReleased, wrapped for op, once the frame was released.
+func (f *frame) live(op string) error {
+	if f == nil || f.data == nil {
+		return &OpError{Op: op, Kind: ErrReleased}
+	}
+	return nil
+}
+
+// shape returns the frame's current shape (the empty Shape once released).
+func (f *frame) shape() framectx.Shape {
+	if f.data == nil {
+		return framectx.Shape{}
+	}
+	s := f.data.schema()
+	cols := make([]string, s.NumFields())
+	for i := range cols {
+		cols[i] = s.Field(i).Name
+	}
+	return framectx.Shape{Columns: cols, Rows: int(f.data.numRows())}
+}
+
+// input describes the frame as an input of a Change.
+func (f *frame) input() framectx.Input {
+	return framectx.Input{FrameID: f.bind.FrameID(), Shape: f.shape()}
+}
+
+// release drops the frame's data; later operations return ErrReleased.
+func (f *frame) release() {
+	if f != nil && f.data != nil {
+		f.data.release()
+		f.data = nil
+	}
+}
+
+// commit finishes an operation whose new data is next (a reference commit
+// takes over): it propagates context as ch describes, in place or into the
+// frame cfg names, in one atomic store write. In place, the frame's data is
+// swapped for next only after the store accepted the change, so a failure
+// leaves data and context as they were; otherwise a new frame is returned
+// and f is untouched. On error next is released.
+func (f *frame) commit(ctx context.Context, next body, ch framectx.Change, cfg opConfig) (*frame, *framectx.Plan, error) {
+	out := f.bind
+	if cfg.to != "" && cfg.to != f.bind.FrameID() {
+		b, err := f.bind.Rebind(cfg.to)
+		if err != nil {
+			next.release()
+			return nil, nil, err
+		}
+		out = b
+	}
+	ch.Output = out.FrameID()
+	if ch.Policy == framectx.DefaultPolicy {
+		ch.Policy = cfg.policy
+	}
+	plan, err := out.Propagate(ctx, ch)
+	if err != nil {
+		next.release()
+		return nil, nil, err
+	}
+	if out == f.bind {
+		f.data.release()
+		f.data = next
+		return f, plan, nil
+	}
+	return &frame{data: next, bind: out, mem: f.mem}, plan, nil
+}
+
+// changeFailed turns an error of a framectx Change builder, which the
+// adapter checked its arguments against beforehand, into an OpError.
+func (f *frame) changeFailed(op string, err error) error {
+	return &OpError{Op: op, Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: err}
+}
+
+// invalid is the *OpError of an argument refused before anything changed.
+func (f *frame) invalid(op string, format string, args ...any) error {
+	return &OpError{Op: op, Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: fmt.Errorf(format, args...)}
+}
+
+var (
+	errNilData    = errors.New("nil data")
+	errDeriveSelf = errors.New("derive into the frame's own ID: use Apply")
+)
+
+// optsAllocator is the allocator opts names, or the default one.
+func optsAllocator(opts *Options) memory.Allocator {
+	if opts == nil {
+		return allocatorOr(nil)
+	}
+	return allocatorOr(opts.Allocator)
+}
+
+func (f *frame) set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
+	if err := f.live("set"); err != nil {
+		return err
+	}
+	return f.bind.Set(ctx, f.shape(), ref, v)
+}
+
+func (f *frame) merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
+	if err := f.live("merge"); err != nil {
+		return err
+	}
+	return f.bind.Merge(ctx, f.shape(), ref, patch)
+}
+
+func (f *frame) get(ctx context.Context, ref framectx.Ref) (contextstore.Value, error) {
+	if err := f.live("get"); err != nil {
+		return nil, err
+	}
+	return f.bind.Get(ctx, f.shape(), ref)
+}
+
+func (f *frame) del(ctx context.Context, ref framectx.Ref) error {
+	if err := f.live("delete"); err != nil {
+		return err
+	}
+	return f.bind.Delete(ctx, f.shape(), ref)
+}

@@ -1,0 +1,163 @@
+package arrow
+
+import (
+	"context"
+
+	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/adapters/lineage"
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// Record is an arrow.Record bound to a frame ID in a context store: the data
+// and its context, kept consistent. Read and write context by frame-relative
+// reference (framectx.FrameRef, ColumnRef, RowRef, CellRef); change data and
+// context together with Apply (in place) or Derive (into a new frame ID).
+// Rows are numbered from 0 in the record; columns are named by their field
+// names.
+//
+// A Record owns one reference to its arrow.Record and releases it in
+// Release (or when an in-place operation replaces it). It is not safe for
+// concurrent use; its store is, and several Records may share one store.
+type Record struct {
+	f *frame
+}
+
+var _ Frame = (*Record)(nil)
+
+// NewRecord binds rec to frameID in store. The Record retains rec: the
+// caller keeps its own reference and releases it as usual, and calls
+// Release on the Record when done with it. opts (may be nil) sets the
+// allocator, the default merge policy and the lineage namespace.
+//
+// A schema whose field names are not unique or not UTF-8 is refused
+// (ErrInvalidArgument): context is kept by column name. Context already
+// stored under frameID is adopted after checking that it fits rec (no
+// column rec lacks, no row past its end); context that does not fit is a
+// *keys.KeyError of kind keys.ErrNotInFrame, so a stale frame ID is noticed
+// instead of silently mislabelling data.
+func NewRecord(ctx context.Context, store contextstore.Store, frameID string, rec arrow.Record, opts *Options) (*Record, error) {
+	if isNil(rec) {
+		return nil, &OpError{Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: errNilData}
+	}
+	rec.Retain()
+	f, err := newFrame(ctx, "new", store, frameID, recordBody{rec: rec, mem: optsAllocator(opts)}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Record{f: f}, nil
+}
+
+// Arrow returns the current arrow.Record, borrowed: it stays valid until the
+// next in-place operation or Release. Retain it to keep it longer. nil after
+// Release.
+func (r *Record) Arrow() arrow.Record {
+	if r == nil || r.f == nil {
+		return nil
+	}
+	if b, ok := r.f.data.(recordBody); ok {
+		return b.rec
+	}
+	return nil
+}
+
+// Release releases the Record's reference to its arrow.Record. Context in
+// the store is kept (see DropContext). Later calls on the Record return
+// ErrReleased; releasing twice does nothing.
+func (r *Record) Release() { r.f.release() }
+
+// FrameID returns the frame ID the context is stored under.
+func (r *Record) FrameID() string { return r.f.bind.FrameID() }
+
+// Store returns the context store.
+func (r *Record) Store() contextstore.Store { return r.f.bind.Store() }
+
+// Binding returns the framectx binding, for tools that work on any adapter.
+func (r *Record) Binding() *framectx.Binding { return r.f.bind }
+
+// Shape returns the record's column names and row count now (empty after
+// Release).
+func (r *Record) Shape() framectx.Shape { return r.f.shape() }
+
+// Set replaces the context at ref. An unknown column or a row out of range
+// is a *keys.KeyError of kind keys.ErrNotInFrame, and nothing is written.
+func (r *Record) Set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
+	return r.f.set(ctx, ref, v)
+}
+
+// Merge patches the context at ref: fields of patch replace fields of the
+// same name, a nil field value deletes that field, other fields are kept.
+func (r *Record) Merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
+	return r.f.merge(ctx, ref, patch)
+}
+
+// Get returns the context at ref, or an error matching
+// contextstore.ErrNotFound when there is none.
+func (r *Record) Get(ctx context.Context, ref framectx.Ref) (contextstore.Value, error) {
+	return r.f.get(ctx, ref)
+}
+
+// Delete removes the context at ref; removing absent context is not an
+// error.
+func (r *Record) Delete(ctx context.Context, ref framectx.Ref) error {
+	return r.f.del(ctx, ref)
+}
+
+// List returns every context entry of the frame, sorted by key (frame,
+// columns, rows, cells).
+func (r *Record) List(ctx context.Context) ([]contextstore.Entry, error) {
+	return r.f.bind.Entries(ctx)
+}
+
+// Lineage exports the frame's column lineage as an OpenLineage
+// ColumnLineageDatasetFacet; producer "" means lineage.DefaultProducer.
+func (r *Record) Lineage(ctx context.Context, producer string) (*lineage.Facet, error) {
+	return r.f.bind.Lineage(ctx, producer)
+}
+
+// DropContext removes every context entry of the frame in one atomic call,
+// so nothing is left orphaned when a frame is discarded. The data is kept.
+func (r *Record) DropContext(ctx context.Context) error {
+	return r.f.bind.Drop(ctx)
+}
+
+// Apply runs op on the record and updates its context to match, in place:
+// only the entries the operation changes are rewritten, in one atomic
+// batch, and the Record then holds the new arrow.Record (the old one is
+// released). If op is refused (ErrInvalidArgument), arrow-go fails
+// (ErrArrow), a merge policy refuses to combine context
+// (framectx.ErrMergeConflict) or the store fails, the record and its context
+// are left as they were.
+func (r *Record) Apply(ctx context.Context, op Op) (Report, error) {
+	_, rep, err := runOp(ctx, r.f, "", op)
+	return rep, err
+}
+
+// Derive runs op on the record and returns the result as a new Record under
+// frameID, in the same store with the same options: the surviving context
+// is copied there (replacing any context frameID held), every column
+// records its lineage and the frame records the frames it was derived
+// from. r and the other inputs are left unchanged. The caller releases the
+// new Record. Errors are those of Apply; on error nothing is written.
+func (r *Record) Derive(ctx context.Context, frameID string, op Op) (*Record, Report, error) {
+	if err := keys.Frame(frameID).Validate(); err != nil {
+		return nil, Report{Op: op.name}, err
+	}
+	if frameID == r.FrameID() {
+		return nil, Report{Op: op.name}, &OpError{Op: op.name, Frame: frameID, Kind: ErrInvalidArgument, Err: errDeriveSelf}
+	}
+	f, rep, err := runOp(ctx, r.f, frameID, op)
+	if err != nil {
+		return nil, rep, err
+	}
+	return &Record{f: f}, rep, nil
+}
+
+func (r *Record) core() *frame {
+	if r == nil {
+		return nil
+	}
+	return r.f
+}

@@ -1,0 +1,297 @@
+package gota
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-gota/gota/dataframe"
+	"github.com/go-gota/gota/series"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// The benchmarks compare each operation through the adapter with the same
+// raw gota call, in the same run: sub-benchmarks "raw" and "adapter" run
+// alternately (with -count, raw, adapter, raw, adapter...), so a ratio is
+// taken between neighbours. See docs/PERFORMANCE.md for the commands and
+// figures. Operations run in place on a fresh Frame each iteration; the
+// setup (a fresh store holding the context) is not timed.
+
+// benchFrame makes a frame of n rows: station (string), temp, wind
+// (float), n (int) and extra bool flag columns flag_00, flag_01...
+func benchFrame(n, flags int) dataframe.DataFrame {
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(flags)))
+	stations := []string{"OSL", "BER", "MAD", "LIS", "ZRH"}
+	st := make([]string, n)
+	temp := make([]float64, n)
+	wind := make([]float64, n)
+	ints := make([]int, n)
+	for i := range st {
+		st[i] = stations[rng.IntN(len(stations))]
+		temp[i] = float64(rng.IntN(600)-200) / 10
+		wind[i] = float64(rng.IntN(400)) / 10
+		ints[i] = rng.IntN(1000)
+	}
+	cols := []series.Series{
+		series.New(st, series.String, "station"),
+		series.New(temp, series.Float, "temp"),
+		series.New(wind, series.Float, "wind"),
+		series.New(ints, series.Int, "n"),
+	}
+	for f := 0; f < flags; f++ {
+		bs := make([]bool, n)
+		for i := range bs {
+			bs[i] = rng.IntN(10) == 0
+		}
+		cols = append(cols, series.New(bs, series.Bool, fmt.Sprintf("flag_%02d", f)))
+	}
+	return dataframe.New(cols...)
+}
+
+// benchContext is frame context, one entry per column, and rowEntries row
+// and cellEntries cell entries at random positions.
+func benchContext(df dataframe.DataFrame, rowEntries, cellEntries int) []contextstore.Entry {
+	const id = "bench"
+	rng := rand.New(rand.NewPCG(uint64(rowEntries), uint64(cellEntries)))
+	es := []contextstore.Entry{{Key: keys.Frame(id), Value: v("title", "benchmark", "source", "synthetic")}}
+	for _, name := range df.Names() {
+		es = append(es, contextstore.Entry{Key: keys.Column(id, name), Value: v("unit", "u", "description", "column "+name)})
+	}
+	rows := rng.Perm(df.Nrow())
+	for i := 0; i < rowEntries; i++ {
+		es = append(es, contextstore.Entry{Key: keys.Row(id, rows[i]), Value: v("flag", "checked", "by", "qa")})
+	}
+	names := df.Names()[:4]
+	for i := 0; i < cellEntries; i++ {
+		r := rows[rowEntries+i%(df.Nrow()-rowEntries)]
+		es = append(es, contextstore.Entry{Key: keys.Cell(id, r, names[i%len(names)]), Value: v("quality", "estimated")})
+	}
+	return es
+}
+
+type benchOp struct {
+	name string
+	raw  func(df dataframe.DataFrame) dataframe.DataFrame
+	op   func(df dataframe.DataFrame) Op
+}
+
+func benchOps() []benchOp {
+	filter := dataframe.F{Colname: "temp", Comparator: series.Greater, Comparando: 10.0}
+	half := func(df dataframe.DataFrame) []int {
+		idx := make([]int, df.Nrow()/2)
+		for i := range idx {
+			idx[i] = df.Nrow() - 1 - 2*i
+		}
+		return idx
+	}
+	return []benchOp{
+		{"Rename", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Rename("temperature", "temp") },
+			func(dataframe.DataFrame) Op { return Rename("temperature", "temp") }},
+		{"Select", func(df dataframe.DataFrame) dataframe.DataFrame {
+			return df.Select([]string{"station", "temp", "wind"})
+		},
+			func(dataframe.DataFrame) Op { return Select([]string{"station", "temp", "wind"}) }},
+		{"Drop", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Drop("wind") },
+			func(dataframe.DataFrame) Op { return Drop("wind") }},
+		{"Subset", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Subset(half(df)) },
+			func(df dataframe.DataFrame) Op { return Subset(half(df)) }},
+		{"Filter", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Filter(filter) },
+			func(dataframe.DataFrame) Op { return Filter(filter) }},
+		{"Arrange", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Arrange(dataframe.Sort("temp")) },
+			func(dataframe.DataFrame) Op { return Arrange(dataframe.Sort("temp")) }},
+	}
+}
+
+// runBench runs op raw and through the adapter on df with context es:
+// "raw" and "adapter" report each one's time and allocations; "paired"
+// runs both in every iteration (each on a collected heap, in alternating
+// order) and
+// reports the median of the per-iteration ratios adapter/raw, which a
+// loaded machine disturbs far less than two separate means.
+func runBench(b *testing.B, df dataframe.DataFrame, es []contextstore.Entry, op benchOp) {
+	ctx := context.Background()
+	fresh := func(b *testing.B) *Frame {
+		store := contextstore.NewMemoryStore()
+		if err := contextstore.SetMany(ctx, store, es); err != nil {
+			b.Fatal(err)
+		}
+		bd, err := framectx.Bind(store, "bench", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return &Frame{df: df, b: bd}
+	}
+	raw := func(b *testing.B) {
+		if out := op.raw(df); out.Err != nil {
+			b.Fatal(out.Err)
+		}
+	}
+	adapter := func(b *testing.B, f *Frame) int {
+		rep, err := f.Apply(ctx, op.op(df))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return rep.Written
+	}
+	b.Run("raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			// Each iteration, raw or adapter, starts on a collected heap,
+			// so neither pays for the other's garbage.
+			runtime.GC()
+			b.StartTimer()
+			raw(b)
+		}
+	})
+	b.Run("adapter", func(b *testing.B) {
+		b.ReportAllocs()
+		written := 0
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			f := fresh(b)
+			runtime.GC()
+			b.StartTimer()
+			written += adapter(b, f)
+		}
+		b.ReportMetric(float64(written)/float64(b.N), "entries-written/op")
+	})
+	b.Run("paired", func(b *testing.B) {
+		var ratios []float64
+		var rawTotal, extraTotal time.Duration
+		written := 0
+		for i := 0; i < b.N; i++ {
+			// Alternate which goes first: the second of a pair finds the
+			// heap pages the first one's garbage freed.
+			var rawD, adD time.Duration
+			timeRaw := func() {
+				b.StopTimer()
+				runtime.GC()
+				t0 := time.Now()
+				raw(b)
+				rawD = time.Since(t0)
+			}
+			timeAdapter := func() {
+				b.StopTimer()
+				f := fresh(b)
+				runtime.GC()
+				b.StartTimer()
+				t1 := time.Now()
+				written += adapter(b, f)
+				adD = time.Since(t1)
+				b.StopTimer()
+			}
+			if i%2 == 0 {
+				timeRaw()
+				timeAdapter()
+			} else {
+				timeAdapter()
+				timeRaw()
+			}
+			ratios = append(ratios, float64(adD)/float64(rawD))
+			rawTotal += rawD
+			extraTotal += adD - rawD
+		}
+		slices.Sort(ratios)
+		b.ReportMetric(ratios[len(ratios)/2], "median-ratio")
+		b.ReportMetric(float64(rawTotal.Nanoseconds())/float64(b.N), "raw-ns/op")
+		b.ReportMetric(float64(extraTotal.Nanoseconds())/float64(b.N), "extra-ns/op")
+		if written > 0 {
+			b.ReportMetric(float64(extraTotal.Nanoseconds())/float64(written), "extra-ns/entry")
+		}
+	})
+}
+
+var (
+	wideOnce sync.Once
+	wide     dataframe.DataFrame
+)
+
+// BenchmarkNoRowContext: 1M rows, 100 columns, frame context and 100
+// column entries, no row or cell context. Target: adapter <= 1.1x raw.
+func BenchmarkNoRowContext(b *testing.B) {
+	wideOnce.Do(func() { wide = benchFrame(1_000_000, 96) })
+	es := benchContext(wide, 0, 0)
+	for _, op := range benchOps() {
+		b.Run(op.name, func(b *testing.B) { runBench(b, wide, es, op) })
+	}
+}
+
+var (
+	narrowMu sync.Mutex
+	narrow   = map[int]dataframe.DataFrame{}
+)
+
+// BenchmarkRowContext: 100k and 1M rows, 5 columns, with 10k row and 10k
+// cell entries. The adapter's extra cost over raw should be about the same
+// at both sizes: it follows the entries touched, not the rows.
+func BenchmarkRowContext(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		narrowMu.Lock()
+		df, ok := narrow[n]
+		if !ok {
+			df = benchFrame(n, 1)
+			narrow[n] = df
+		}
+		narrowMu.Unlock()
+		es := benchContext(df, 10_000, 10_000)
+		for _, op := range benchOps() {
+			b.Run(op.name+"/rows="+strconv.Itoa(n), func(b *testing.B) { runBench(b, df, es, op) })
+		}
+	}
+}
+
+// BenchmarkContextOverhead: the same operations and context (frame and
+// 100 column entries) on a 10-row, 100-column frame, where gota's own work
+// is negligible: "paired" extra-ns/op is the adapter's fixed cost, which
+// bounds its ratio on any frame (1 + fixed cost / raw time).
+func BenchmarkContextOverhead(b *testing.B) {
+	df := benchFrame(10, 96)
+	es := benchContext(df, 0, 0)
+	for _, op := range benchOps() {
+		b.Run(op.name, func(b *testing.B) { runBench(b, df, es, op) })
+	}
+}
+
+// BenchmarkJoinRowContext: a 200k-row frame left-joined with a 5-row
+// station table on "station", with and without 10k row and 10k cell
+// entries: what learning the join's row mapping (tagging both inputs' rows)
+// costs on top of gota's join.
+func BenchmarkJoinRowContext(b *testing.B) {
+	df := benchFrame(200_000, 1)
+	stations := dataframe.LoadRecords([][]string{
+		{"station", "name", "elevation"},
+		{"OSL", "Oslo Blindern", "94"}, {"BER", "Berlin-Tempelhof", "48"}, {"MAD", "Madrid Retiro", "667"},
+		{"LIS", "Lisboa Geofisico", "77"}, {"ZRH", "Zurich Fluntern", "556"},
+	})
+	ctx := context.Background()
+	for _, rowEntries := range []int{0, 10_000} {
+		es := benchContext(df, rowEntries, rowEntries)
+		op := benchOp{
+			name: "LeftJoin",
+			raw:  func(df dataframe.DataFrame) dataframe.DataFrame { return df.LeftJoin(stations, "station") },
+			op: func(dataframe.DataFrame) Op {
+				other := &Frame{df: stations}
+				bd, err := framectx.Bind(contextstore.NewMemoryStore(), "stations", nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				other.b = bd
+				if err := other.Set(ctx, framectx.ColumnRef("elevation"), v("unit", "m")); err != nil {
+					b.Fatal(err)
+				}
+				return LeftJoin(other, "station")
+			},
+		}
+		b.Run("entries="+strconv.Itoa(2*rowEntries), func(b *testing.B) { runBench(b, df, es, op) })
+	}
+}

@@ -1,0 +1,196 @@
+package gota_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/go-gota/gota/dataframe"
+	"github.com/go-gota/gota/series"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/adapters/gota"
+	"github.com/ctxframe/ctxframe/adapters/tableschema"
+	"github.com/ctxframe/ctxframe/contextstore"
+)
+
+// readCSV loads one of the repository's test data sets.
+func readCSV(name string) dataframe.DataFrame {
+	f, err := os.Open("../../testdata/" + name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	return dataframe.ReadCSV(f)
+}
+
+// printContext prints a frame's context, one entry a line, leaving out
+// the lineage records operations keep.
+func printContext(ctx context.Context, f *gota.Frame) {
+	entries, err := f.List(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, e := range entries {
+		user := contextstore.Value{}
+		for field, x := range e.Value {
+			if !framectx.IsReserved(field) {
+				user[field] = x
+			}
+		}
+		if len(user) == 0 {
+			continue
+		}
+		b, err := contextstore.MarshalValue(user)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%-24s %s\n", framectx.RefOf(e.Key), b)
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// A data scientist describes the columns of a weather data set, flags a
+// suspicious reading, then filters, sorts and renames: the annotations
+// follow the data.
+func Example() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	weather, err := gota.New(ctx, store, "weather", readCSV("weather.csv"), nil)
+	must(err)
+
+	// Describe the columns.
+	must(weather.Set(ctx, framectx.ColumnRef("temp_c"), contextstore.Value{"unit": "degC", "description": "daily mean air temperature"}))
+	must(weather.Set(ctx, framectx.ColumnRef("precip_mm"), contextstore.Value{"unit": "mm"}))
+	// Row 5 reads 58.3 degC in Berlin in January: flag it.
+	must(weather.Set(ctx, framectx.RowRef(5), contextstore.Value{"flag": "suspicious"}))
+	must(weather.Set(ctx, framectx.CellRef(5, "temp_c"), contextstore.Value{"quality": "outlier"}))
+	// An unknown column is a key error, not a silent typo.
+	err = weather.Set(ctx, framectx.ColumnRef("temp"), contextstore.Value{"unit": "degC"})
+	fmt.Println(err)
+
+	// Keep the warm days, hottest first, and give the column a clearer name.
+	_, err = weather.Apply(ctx, gota.Filter(dataframe.F{Colname: "temp_c", Comparator: series.Greater, Comparando: 10.0}))
+	must(err)
+	_, err = weather.Apply(ctx, gota.Arrange(dataframe.RevSort("temp_c")))
+	must(err)
+	_, err = weather.Apply(ctx, gota.Rename("temperature", "temp_c"))
+	must(err)
+
+	fmt.Println(weather.DataFrame().Select([]string{"station_id", "date", "temperature"}))
+	printContext(ctx, weather)
+	// Output:
+	// keys: not in frame "column \"temp\"": the frame has no such column
+	// [6x3] DataFrame
+	//
+	//     station_id date       temperature
+	//  0: BER        2024-01-03 58.300000
+	//  1: LIS        2024-01-02 14.500000
+	//  2: LIS        2024-01-01 13.800000
+	//  3: LIS        2024-01-03 12.900000
+	//  4: MAD        2024-01-02 11.200000
+	//  5: MAD        2024-01-03 10.400000
+	//     <string>   <string>   <float>
+	//
+	// column "precip_mm"       {"unit":"mm"}
+	// column "temperature"     {"description":"daily mean air temperature","unit":"degC"}
+	// row 0                    {"flag":"suspicious"}
+	// cell (0, "temperature")  {"quality":"outlier"}
+}
+
+// An ETL step joins readings with station metadata into a new data set:
+// the readings keep their context, the station columns bring theirs, and
+// the output records where every column came from.
+func ExampleFrame_Derive() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	weather, err := gota.New(ctx, store, "weather", readCSV("weather.csv"), nil)
+	must(err)
+	stations, err := gota.New(ctx, store, "stations", readCSV("stations.csv"), nil)
+	must(err)
+	must(weather.Set(ctx, framectx.CellRef(5, "temp_c"), contextstore.Value{"quality": "outlier"}))
+	must(stations.Set(ctx, framectx.ColumnRef("elevation_m"), contextstore.Value{"unit": "m"}))
+
+	readings, _, err := weather.Derive(ctx, "readings", gota.Select([]string{"station_id", "date", "temp_c"}))
+	must(err)
+	report, rep, err := readings.Derive(ctx, "report", gota.InnerJoin(stations, "station_id"))
+	must(err)
+	fmt.Println(rep.Op, report.DataFrame().Names())
+	printContext(ctx, report)
+
+	facet, err := report.Lineage(ctx, "")
+	must(err)
+	b, err := json.Marshal(facet.Fields["elevation_m"])
+	must(err)
+	fmt.Println(string(b))
+	// Output:
+	// inner_join [station_id date temp_c name country lat lon elevation_m]
+	// column "elevation_m"     {"unit":"m"}
+	// cell (5, "temp_c")       {"quality":"outlier"}
+	// {"inputFields":[{"namespace":"ctxframe","name":"stations","field":"elevation_m","transformations":[{"type":"DIRECT","subtype":"IDENTITY","description":"inner_join","masking":false}]}]}
+}
+
+// Operations that combine frames merge their frame and column context by
+// a policy: drop_conflicts keeps what the inputs agree on.
+func ExampleOp_WithPolicy() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	weather := readCSV("weather.csv")
+	jan, err := gota.New(ctx, store, "jan", weather.Subset([]int{0, 1}), nil)
+	must(err)
+	feb, err := gota.New(ctx, store, "feb", weather.Subset([]int{2}), nil)
+	must(err)
+	must(jan.Set(ctx, framectx.ColumnRef("temp_c"), contextstore.Value{"unit": "degC", "sensor": "v1"}))
+	must(feb.Set(ctx, framectx.ColumnRef("temp_c"), contextstore.Value{"unit": "degC", "sensor": "v2"}))
+	must(feb.Set(ctx, framectx.RowRef(0), contextstore.Value{"flag": "late"}))
+
+	_, err = jan.Apply(ctx, gota.RBind(feb).WithPolicy(framectx.DropConflicts))
+	must(err)
+	printContext(ctx, jan)
+
+	_, err = jan.Apply(ctx, gota.RBind(feb).WithPolicy(framectx.Identical))
+	fmt.Println(err)
+	// Output:
+	// column "temp_c"          {"unit":"degC"}
+	// row 2                    {"flag":"late"}
+	// framectx: merge conflict under policy identical at ctx1:{jan}c:temp_c: field "sensor" differs between inputs 0 and 1
+}
+
+// Column descriptions can come from a Frictionless Table Schema and go
+// back to one.
+func ExampleFrame_ImportTableSchema() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	stations, err := gota.New(ctx, store, "stations", readCSV("stations.csv"), nil)
+	must(err)
+	schema, err := tableschema.Parse([]byte(`{
+		"fields": [
+			{"name": "station_id", "title": "Station", "type": "string", "constraints": {"required": true}},
+			{"name": "elevation_m", "type": "integer", "description": "height above sea level", "unit": "m"}
+		],
+		"primaryKey": "station_id"
+	}`))
+	must(err)
+	_, err = stations.ImportTableSchema(ctx, schema, nil)
+	must(err)
+	printContext(ctx, stations)
+
+	_, err = stations.Apply(ctx, gota.Rename("elevation", "elevation_m"))
+	must(err)
+	out, err := stations.ExportTableSchema(ctx)
+	must(err)
+	f, _ := out.Field("elevation")
+	fmt.Println(f.Name, f.Type, f.Description, f.Custom["unit"])
+	// Output:
+	// frame                    {"primaryKey":["station_id"]}
+	// column "elevation_m"     {"description":"height above sea level","type":"integer","unit":"m"}
+	// column "station_id"      {"constraints":{"required":true},"title":"Station","type":"string"}
+	// elevation integer height above sea level m
+}

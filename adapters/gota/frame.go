@@ -1,0 +1,124 @@
+package gota
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/go-gota/gota/dataframe"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/contextstore"
+)
+
+// Frame is a gota DataFrame bound to a frame ID in a context store: the
+// data and its context, kept consistent. Read and write context by
+// frame-relative reference (framectx.FrameRef, ColumnRef, RowRef, CellRef);
+// change data and context together with Apply (in place) or Derive (as a new
+// frame ID).
+//
+// A Frame is a value holder like the DataFrame it wraps: it is not safe for
+// concurrent use, but its store is, and several Frames may share one store.
+type Frame struct {
+	df dataframe.DataFrame
+	b  *framectx.Binding
+}
+
+// New binds df to frameID in store. opts (may be nil) sets the default merge
+// policy of operations that combine frames and the lineage namespace.
+//
+// df's own Err is returned as an ErrGota error. A frame whose column names
+// are not unique is refused (ErrInvalidArgument): context is kept by column
+// name. Context already stored under frameID is adopted, after checking it
+// fits df (no column df lacks, no row past its end); context that does not
+// fit is a *keys.KeyError of kind keys.ErrNotInFrame, so a stale frame ID is
+// noticed instead of silently mislabelling data.
+func New(ctx context.Context, store contextstore.Store, frameID string, df dataframe.DataFrame, opts *framectx.Options) (*Frame, error) {
+	if df.Err != nil {
+		return nil, gotaError("new", frameID, df.Err)
+	}
+	if err := uniqueNames("new", frameID, df.Names()); err != nil {
+		return nil, err
+	}
+	b, err := framectx.Bind(store, frameID, opts)
+	if err != nil {
+		return nil, err
+	}
+	f := &Frame{df: df, b: b}
+	entries, err := b.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	shape := f.Shape()
+	for _, e := range entries {
+		if err := shape.Check(framectx.RefOf(e.Key)); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+func uniqueNames(op, frameID string, names []string) error {
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if seen[n] {
+			return invalidArgument(op, frameID, "duplicate column name "+strconv.Quote(n))
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+// DataFrame returns the current data. gota DataFrames are values whose
+// methods return new frames, so the caller cannot change the Frame's data
+// through it.
+func (f *Frame) DataFrame() dataframe.DataFrame { return f.df }
+
+// FrameID returns the frame ID the context is stored under.
+func (f *Frame) FrameID() string { return f.b.FrameID() }
+
+// Store returns the context store.
+func (f *Frame) Store() contextstore.Store { return f.b.Store() }
+
+// Binding returns the framectx binding, for tools that work on any adapter.
+func (f *Frame) Binding() *framectx.Binding { return f.b }
+
+// Shape returns the frame's column names and row count now.
+func (f *Frame) Shape() framectx.Shape {
+	return framectx.Shape{Columns: f.df.Names(), Rows: f.df.Nrow()}
+}
+
+// Set replaces the context at ref. An unknown column or a row out of range
+// is a *keys.KeyError of kind keys.ErrNotInFrame, and nothing is written.
+func (f *Frame) Set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
+	return f.b.Set(ctx, f.Shape(), ref, v)
+}
+
+// Merge patches the context at ref: fields of patch replace fields of the
+// same name, a nil field value deletes that field, other fields are kept.
+func (f *Frame) Merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
+	return f.b.Merge(ctx, f.Shape(), ref, patch)
+}
+
+// Get returns the context at ref, or an error matching
+// contextstore.ErrNotFound when there is none.
+func (f *Frame) Get(ctx context.Context, ref framectx.Ref) (contextstore.Value, error) {
+	return f.b.Get(ctx, f.Shape(), ref)
+}
+
+// Delete removes the context at ref; removing absent context is not an
+// error.
+func (f *Frame) Delete(ctx context.Context, ref framectx.Ref) error {
+	return f.b.Delete(ctx, f.Shape(), ref)
+}
+
+// List returns every context entry of the frame, sorted by key (frame,
+// columns, rows, cells).
+func (f *Frame) List(ctx context.Context) ([]contextstore.Entry, error) {
+	return f.b.Entries(ctx)
+}
+
+// DropContext removes every context entry of the frame in one atomic call,
+// so nothing is left orphaned when a frame is discarded. The data is kept.
+func (f *Frame) DropContext(ctx context.Context) error {
+	return f.b.Drop(ctx)
+}

@@ -1,0 +1,227 @@
+package gota
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/go-gota/gota/dataframe"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// Op is one gota operation together with the way it moves context, built by
+// Rename, Select, Drop, Subset, Filter, FilterAggregation, Arrange, Mutate,
+// Capply, CBind, RBind, Concat and the joins, and run by Frame.Apply (in
+// place) or Frame.Derive (into a new frame ID). An Op holds its arguments
+// only; it may be applied to several frames.
+type Op struct {
+	name        string
+	with        []*Frame // the other inputs, after the frame the Op is applied to
+	policy      framectx.Policy
+	description string
+	run         func(in []dataframe.DataFrame, needRows bool, description string) (step, error)
+}
+
+// step is what running an operation yields: the new data and how it derives
+// from the inputs, in framectx's terms.
+type step struct {
+	df       dataframe.DataFrame
+	columns  []framectx.OutputColumn // every output column, in order
+	rows     framectx.RowMapping     // nil: the operation cannot map rows
+	indirect []framectx.IndirectSource
+	// lost names input columns gota leaves out of the result although
+	// the caller did not ask for it (RBind drops the columns only the
+	// second frame has); their context is dropped and reported.
+	lost []framectx.Source
+}
+
+// WithPolicy returns o with the merge policy for frame, column and row
+// context that several inputs feed into one output (binds, concat, joins).
+// framectx.DefaultPolicy, the default, uses the frame's Options.Policy.
+func (o Op) WithPolicy(p framectx.Policy) Op { o.policy = p; return o }
+
+// WithDescription returns o with a description recorded in the lineage it
+// writes: of the columns it computes ("temp_c * 9/5 + 32" for a Mutate) or
+// of the columns that decided the rows ("temp_c > 10" for a Filter). The
+// default is the operation's name.
+func (o Op) WithDescription(d string) Op { o.description = d; return o }
+
+// String returns the operation's name, as lineage records it.
+func (o Op) String() string { return o.name }
+
+// Report says what an operation did to context.
+type Report struct {
+	// Op is the operation's name.
+	Op string
+	// Written counts the context entries set or deleted, in one atomic
+	// batch.
+	Written int
+	// Notes lists context the operation had to drop, e.g. the row context
+	// of a Capply that changed the number of rows.
+	Notes []framectx.Note
+}
+
+// Apply runs op on f's DataFrame and updates f's context to match, in
+// place: only the entries the operation changes are rewritten, in one
+// atomic batch. If gota fails (an ErrGota *OpError), op is refused
+// (ErrInvalidArgument), a merge policy refuses to combine context
+// (framectx.ErrMergeConflict) or the store fails, f's data and context are
+// left as they were.
+func (f *Frame) Apply(ctx context.Context, op Op) (Report, error) {
+	out, rep, err := f.run(ctx, f.FrameID(), op)
+	if err != nil {
+		return rep, err
+	}
+	f.df = out
+	return rep, nil
+}
+
+// Derive runs op on f's DataFrame and returns the result as a new Frame
+// under frameID, in f's store with f's options: the surviving context is
+// copied there (replacing any context frameID held), every column records
+// its lineage and the frame records the frames it was derived from. f and
+// the other inputs are left unchanged. Errors are those of Apply; on error
+// nothing is written.
+//
+// frameID must not be the ID of one of op's inputs (ErrInvalidArgument):
+// the input's Frame would keep data its context no longer describes. To
+// change f itself, use Apply.
+func (f *Frame) Derive(ctx context.Context, frameID string, op Op) (*Frame, Report, error) {
+	nb, err := f.b.Rebind(frameID)
+	if err != nil {
+		return nil, Report{Op: op.name}, err
+	}
+	for _, in := range append([]*Frame{f}, op.with...) {
+		if in != nil && in.FrameID() == frameID && in.Store() == f.Store() {
+			return nil, Report{Op: op.name}, invalidArgument(op.name, f.FrameID(),
+				"cannot derive into "+strconv.Quote(frameID)+", an input of the operation; use Apply")
+		}
+	}
+	out, rep, err := f.run(ctx, frameID, op)
+	if err != nil {
+		return nil, rep, err
+	}
+	return &Frame{df: out, b: nb}, rep, nil
+}
+
+// run is Apply and Derive: read the inputs' context, run gota (computing
+// the row mapping only when some input has row or cell context), plan the
+// context change and commit it in one batch.
+func (f *Frame) run(ctx context.Context, output string, op Op) (dataframe.DataFrame, Report, error) {
+	rep := Report{Op: op.name}
+	if op.run == nil {
+		return dataframe.DataFrame{}, rep, invalidArgument("apply", f.FrameID(), "zero Op: build one with Rename, Filter, ...")
+	}
+	policy := op.policy
+	if policy == framectx.DefaultPolicy {
+		policy = f.b.Policy()
+	}
+	if policy < framectx.Drop || policy > framectx.Override {
+		return dataframe.DataFrame{}, rep, invalidArgument(op.name, f.FrameID(), "unknown merge policy "+policy.String())
+	}
+	frames := append([]*Frame{f}, op.with...)
+	inputs := make([]framectx.Input, len(frames))
+	dfs := make([]dataframe.DataFrame, len(frames))
+	entries := make([][]contextstore.Entry, len(frames))
+	needRows := false
+	for i, in := range frames {
+		if in == nil {
+			return dataframe.DataFrame{}, rep, invalidArgument(op.name, f.FrameID(), "nil frame to combine with")
+		}
+		es, err := in.List(ctx)
+		if err != nil {
+			return dataframe.DataFrame{}, rep, err
+		}
+		entries[i] = es
+		needRows = needRows || hasRowContext(es)
+		inputs[i] = framectx.Input{FrameID: in.FrameID(), Shape: in.Shape()}
+		dfs[i] = in.df
+	}
+	st, err := op.run(dfs, needRows, op.description)
+	if err != nil {
+		return dataframe.DataFrame{}, rep, opFailed(op.name, f.FrameID(), err)
+	}
+	existing := entries[0]
+	if output != f.FrameID() {
+		if existing, err = contextstore.ReadFrame(ctx, f.Store(), output); err != nil {
+			return dataframe.DataFrame{}, rep, err
+		}
+	}
+	change := framectx.Change{
+		Inputs:    inputs,
+		Output:    output,
+		Columns:   st.columns,
+		Rows:      st.rows,
+		Policy:    policy,
+		Operation: op.name,
+		Indirect:  st.indirect,
+		Namespace: f.b.Namespace(),
+	}
+	plan, err := framectx.PlanChange(change, entries, existing)
+	if err != nil {
+		return dataframe.DataFrame{}, rep, err
+	}
+	rep.Notes = append(plan.Notes, lostColumnNotes(st.lost, entries)...)
+	if len(plan.Mutations) > 0 {
+		if err := contextstore.Apply(ctx, f.Store(), plan.Mutations); err != nil {
+			return dataframe.DataFrame{}, rep, err
+		}
+	}
+	rep.Written = len(plan.Mutations)
+	return st.df, rep, nil
+}
+
+// hasRowContext reports whether entries (sorted by key: frame, columns,
+// rows, cells) hold any row or cell context; it looks at the last one only.
+func hasRowContext(entries []contextstore.Entry) bool {
+	return len(entries) > 0 && entries[len(entries)-1].Key.HasRow()
+}
+
+// opFailed classifies an operation's error: the adapter's own *OpError gets
+// the operation and frame filled in; key errors and merge conflicts pass as
+// they are; anything else is gota's failure.
+func opFailed(op, frameID string, err error) error {
+	var oe *OpError
+	if errors.As(err, &oe) {
+		if oe.Op == "" {
+			oe.Op = op
+		}
+		if oe.Frame == "" {
+			oe.Frame = frameID
+		}
+		return oe
+	}
+	if errors.Is(err, framectx.ErrMergeConflict) || isKeyError(err) {
+		return err
+	}
+	return gotaError(op, frameID, err)
+}
+
+// lostColumnNotes reports the context of columns gota left out: one note
+// per input and kind of entry (column, cell), with the count.
+func lostColumnNotes(lost []framectx.Source, entries [][]contextstore.Entry) []framectx.Note {
+	var notes []framectx.Note
+	for _, src := range lost {
+		var cols, cells int
+		for _, e := range entries[src.Input] {
+			if e.Key.HasColumn() && e.Key.ColumnName() == src.Column {
+				if e.Key.Kind() == keys.KindColumn {
+					cols++
+				} else {
+					cells++
+				}
+			}
+		}
+		reason := "gota left out column " + strconv.Quote(src.Column)
+		if cols > 0 {
+			notes = append(notes, framectx.Note{Input: src.Input, Kind: keys.KindColumn, Count: cols, Reason: reason})
+		}
+		if cells > 0 {
+			notes = append(notes, framectx.Note{Input: src.Input, Kind: keys.KindCell, Count: cells, Reason: reason})
+		}
+	}
+	return notes
+}

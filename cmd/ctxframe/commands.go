@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+type command func(ctx context.Context, e *env, args []string) error
+
+var commands = map[string]command{
+	"frames":  cmdFrames,
+	"ls":      cmdList,
+	"get":     cmdGet,
+	"set":     cmdSet,
+	"merge":   cmdMerge,
+	"rm":      cmdRemove,
+	"drop":    cmdDrop,
+	"export":  cmdExport,
+	"import":  cmdImport,
+	"inspect": cmdInspect,
+}
+
+func usage(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
+}
+
+func cmdFrames(ctx context.Context, e *env, args []string) error {
+	if len(args) != 0 {
+		return usage("frames takes no arguments")
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	ids, err := contextstore.ListFrames(ctx, s)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		fmt.Fprintln(e.stdout, id)
+	}
+	return nil
+}
+
+func cmdList(ctx context.Context, e *env, args []string) error {
+	if len(args) > 1 {
+		return usage("ls takes at most one frame ID")
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	var ks []keys.Key
+	if len(args) == 1 {
+		ks, err = contextstore.ListFrame(ctx, s, args[0])
+	} else {
+		ks, err = s.ListKeys(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	for _, k := range ks {
+		fmt.Fprintln(e.stdout, readable(k))
+	}
+	return nil
+}
+
+func oneKey(args []string, cmd string, extra int) (keys.Key, error) {
+	if len(args) != 1+extra {
+		if extra == 0 {
+			return keys.Key{}, usage("%s takes one KEY", cmd)
+		}
+		return keys.Key{}, usage("%s takes KEY and JSON", cmd)
+	}
+	k, err := parseKey(args[0])
+	if err != nil {
+		return keys.Key{}, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return k, nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func cmdGet(ctx context.Context, e *env, args []string) error {
+	k, err := oneKey(args, "get", 0)
+	if err != nil {
+		return err
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := s.Get(ctx, k)
+	if err != nil {
+		return err
+	}
+	return printJSON(e.stdout, v)
+}
+
+func parseValue(text string) (contextstore.Value, error) {
+	v, err := contextstore.UnmarshalValue([]byte(text))
+	if err != nil {
+		return nil, fmt.Errorf("%w: the value must be a JSON object: %w", errUsage, err)
+	}
+	return v, nil
+}
+
+func cmdSet(ctx context.Context, e *env, args []string) error {
+	k, err := oneKey(args, "set", 1)
+	if err != nil {
+		return err
+	}
+	v, err := parseValue(args[1])
+	if err != nil {
+		return err
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	return s.Set(ctx, k, v)
+}
+
+// cmdMerge patches fields. It is a read-modify-write: a writer racing it on
+// the same key may be overwritten, which is acceptable for a person's edit.
+func cmdMerge(ctx context.Context, e *env, args []string) error {
+	k, err := oneKey(args, "merge", 1)
+	if err != nil {
+		return err
+	}
+	patch, err := parseValue(args[1])
+	if err != nil {
+		return err
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := s.Get(ctx, k)
+	if errors.Is(err, contextstore.ErrNotFound) {
+		v, err = contextstore.Value{}, nil
+	}
+	if err != nil {
+		return err
+	}
+	for field, x := range patch {
+		if x == nil {
+			delete(v, field)
+		} else {
+			v[field] = x
+		}
+	}
+	return s.Set(ctx, k, v)
+}
+
+func cmdRemove(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usage("rm takes one or more KEYs")
+	}
+	ks := make([]keys.Key, len(args))
+	for i, a := range args {
+		k, err := parseKey(a)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errUsage, err)
+		}
+		ks[i] = k
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	return contextstore.DeleteMany(ctx, s, ks)
+}
+
+func cmdDrop(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usage("drop takes one or more frame IDs")
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range args {
+		if err := contextstore.DropFrame(ctx, s, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportLine is one line of export and import: a canonical key and its value.
+type exportLine struct {
+	Key   string             `json:"key"`
+	Value contextstore.Value `json:"value"`
+}
+
+func cmdExport(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usage("export takes one or more frame IDs")
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(e.stdout)
+	for _, id := range args {
+		entries, err := contextstore.ReadFrame(ctx, s, id)
+		if err != nil {
+			return err
+		}
+		for _, en := range entries {
+			b, err := contextstore.MarshalValue(en.Value)
+			if err != nil {
+				return err
+			}
+			key, _ := json.Marshal(en.Key.String())
+			fmt.Fprintf(w, "{\"key\":%s,\"value\":%s}\n", key, b)
+		}
+	}
+	return w.Flush()
+}
+
+// maxImportLine bounds one line of import, so a corrupt file cannot make the
+// command read without end.
+const maxImportLine = 64 << 20
+
+func cmdImport(ctx context.Context, e *env, args []string) error {
+	if len(args) > 1 {
+		return usage("import takes at most one FILE")
+	}
+	in := e.stdin
+	if len(args) == 1 {
+		f, err := os.Open(args[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), maxImportLine)
+	var ms []contextstore.Mutation
+	for line := 1; sc.Scan(); line++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var raw struct {
+			Key   string          `json:"key"`
+			Value json.RawMessage `json:"value"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &raw); err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		k, err := keys.Parse(raw.Key)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		v, err := contextstore.UnmarshalValue(raw.Value)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		ms = append(ms, contextstore.Put(k, v))
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	if err := contextstore.Apply(ctx, s, ms); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "imported %d entries\n", len(ms))
+	return nil
+}

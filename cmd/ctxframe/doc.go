@@ -1,0 +1,34 @@
+// Command ctxframe inspects and edits context for people and ETL scripts.
+//
+// Usage:
+//
+//	ctxframe [-store URL] COMMAND [flags] [args]
+//
+// The store is named by -store, else by $CTXFRAME_STORE, else it is the
+// SQLite file ctxframe.db in the current directory (sqlite:ctxframe.db).
+// Every URL that contextstore.Open knows works: mem://, sqlite:, postgres://,
+// redis://, rediss://, redis+cluster://, shard://.
+//
+// Commands:
+//
+//	frames                      list the frames that have context
+//	ls [FRAME]                  list keys, of one frame or of the whole store
+//	get KEY                     print a value as JSON
+//	set KEY JSON                replace a value
+//	merge KEY JSON              set some fields of a value (null removes a field)
+//	rm KEY...                   delete values
+//	drop FRAME...               delete all of a frame's context
+//	export FRAME...             print entries as JSON lines {"key":..., "value":...}
+//	import [FILE]               read JSON lines (from FILE or stdin) in one atomic batch
+//	inspect FILE                show the context an Arrow IPC stream or file carries
+//
+// KEY is a canonical key (ctx1:{weather}c:temp) or a readable one:
+//
+//	weather                 the frame "weather"
+//	weather/col/temp        column "temp"
+//	weather/row/3           row 3
+//	weather/cell/3/temp     the cell at row 3, column "temp"
+//
+// A frame ID containing "/" must use the canonical form. Exit status is 0 on
+// success, 1 on a failure and 2 on a usage error.
+package main

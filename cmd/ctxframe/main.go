@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	_ "github.com/ctxframe/ctxframe/contextstore/redisstore" // redis://, rediss://, redis+cluster://
+	_ "github.com/ctxframe/ctxframe/contextstore/shardstore" // shard://
+	_ "github.com/ctxframe/ctxframe/contextstore/sqlstore"   // sqlite:, postgres://
+)
+
+// defaultStore is where context lives when neither -store nor $CTXFRAME_STORE
+// says otherwise: a SQLite file, so annotations outlive the command.
+const defaultStore = "sqlite:ctxframe.db"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// errUsage marks errors that are the caller's wording, for exit status 2.
+var errUsage = errors.New("usage")
+
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	storeURL       string
+	store          contextstore.Store
+}
+
+// openStore opens the store on first use, so commands that need none (inspect)
+// never touch it.
+func (e *env) openStore(ctx context.Context) (contextstore.Store, error) {
+	if e.store == nil {
+		s, err := contextstore.Open(ctx, e.storeURL)
+		if err != nil {
+			return nil, err
+		}
+		e.store = s
+	}
+	return e.store, nil
+}
+
+// run is main without the process: testable, and it never exits.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ctxframe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	storeURL := fs.String("store", "", "store URL (default $CTXFRAME_STORE, else "+defaultStore+")")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ctxframe [-store URL] COMMAND [args]")
+		fmt.Fprintln(stderr, "commands: frames, ls, get, set, merge, rm, drop, export, import, inspect (see go doc ./cmd/ctxframe)")
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, storeURL: *storeURL}
+	if e.storeURL == "" {
+		e.storeURL = os.Getenv("CTXFRAME_STORE")
+	}
+	if e.storeURL == "" {
+		e.storeURL = defaultStore
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	name, rest := fs.Arg(0), fs.Args()[1:]
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "ctxframe: unknown command %q\n", name)
+		fs.Usage()
+		return 2
+	}
+	err := cmd(ctx, e, rest)
+	if e.store != nil {
+		if cerr := contextstore.Close(e.store); err == nil && cerr != nil {
+			err = cerr
+		}
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "ctxframe %s: %v\n", name, err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "ctxframe %s: %v\n", name, err)
+		return 1
+	}
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// ctl runs the command against one SQLite file, as a person would in a shell.
+type ctl struct {
+	t     *testing.T
+	store string
+}
+
+func newCtl(t *testing.T) *ctl {
+	return &ctl{t: t, store: "sqlite:" + filepath.Join(t.TempDir(), "ctx.db")}
+}
+
+func (c *ctl) run(stdin string, args ...string) (stdout, stderr string, code int) {
+	c.t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), append([]string{"-store", c.store}, args...), strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func (c *ctl) ok(args ...string) string {
+	c.t.Helper()
+	out, errOut, code := c.run("", args...)
+	if code != 0 {
+		c.t.Fatalf("ctxframe %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+	}
+	return out
+}
+
+func TestAnnotateListGetAndDrop(t *testing.T) {
+	c := newCtl(t)
+	c.ok("set", "weather", `{"owner":"meteo","rows":3}`)
+	c.ok("set", "weather/col/temp", `{"unit":"degC"}`)
+	c.ok("merge", "weather/col/temp", `{"description":"air temperature","unit":null}`)
+	c.ok("set", "weather/cell/2/temp", `{"flag":"outlier"}`)
+	c.ok("set", "sales/row/0", `{"checked":true}`)
+
+	if got := c.ok("frames"); got != "sales\nweather\n" {
+		t.Fatalf("frames = %q", got)
+	}
+	if got := c.ok("ls", "weather"); got != "weather\nweather/col/temp\nweather/cell/2/temp\n" {
+		t.Fatalf("ls weather = %q", got)
+	}
+	if got := c.ok("get", "ctx1:{weather}c:temp"); got != "{\n  \"description\": \"air temperature\"\n}\n" {
+		t.Fatalf("get after merge = %q (merge must add fields and null must remove one)", got)
+	}
+	c.ok("rm", "weather/cell/2/temp")
+	c.ok("drop", "sales")
+	if got := c.ok("ls"); got != "weather\nweather/col/temp\n" {
+		t.Fatalf("ls after rm and drop = %q", got)
+	}
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	src, dst := newCtl(t), newCtl(t)
+	src.ok("set", "w", `{"n":1,"f":2.0,"s":"ünï"}`)
+	src.ok("set", "w/row/7", `{"flag":"x"}`)
+	exported := src.ok("export", "w")
+	if strings.Count(exported, "\n") != 2 {
+		t.Fatalf("export wrote %q", exported)
+	}
+	if _, errOut, code := dst.run(exported, "import"); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	if got := dst.ok("export", "w"); got != exported {
+		t.Fatalf("export after import differs:\n%s\nvs\n%s", got, exported)
+	}
+}
+
+func TestBadInputIsAUsageErrorAndChangesNothing(t *testing.T) {
+	c := newCtl(t)
+	c.ok("set", "w", `{"a":1}`)
+	for _, args := range [][]string{
+		{"set", "w", `not json`},
+		{"set", "w", `[1,2]`},
+		{"set", "w/row/-1", `{}`},
+		{"set", "w/row/x", `{}`},
+		{"set", "w/bogus/1", `{}`},
+		{"get"},
+		{"nosuchcommand"},
+	} {
+		if _, _, code := c.run("", args...); code != 2 {
+			t.Errorf("ctxframe %v: exit %d, want 2 (usage)", args, code)
+		}
+	}
+	if _, errOut, code := c.run(`{"key":"ctx1:{w}f","value":{"a":2}}`+"\n"+`{"key":"bad","value":{}}`, "import"); code != 1 || !strings.Contains(errOut, "line 2") {
+		t.Errorf("import of a bad line: exit %d, %q; want exit 1 naming line 2", code, errOut)
+	}
+	if got := c.ok("get", "w"); got != "{\n  \"a\": 1\n}\n" {
+		t.Fatalf("bad input changed the store: %q", got)
+	}
+	if _, errOut, code := c.run("", "get", "w/col/missing"); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Fatalf("get of a missing key: exit %d, %q", code, errOut)
+	}
+}
+
+func TestUnknownStoreScheme(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-store", "nosuch://x", "frames"}, strings.NewReader(""), &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "unknown URL scheme") {
+		t.Fatalf("exit %d, %q", code, errOut.String())
+	}
+}
+
+func TestInspectShowsTheContextAnIPCFileCarries(t *testing.T) {
+	c := newCtl(t)
+	for _, name := range []string{"context.arrow", "context.arrows"} {
+		out := c.ok("inspect", filepath.Join("..", "..", "testdata", "ipc", name))
+		for _, want := range []string{"frame: weather/golden", "temp °C: float64", `row 4                    {"flag":"outlier","score":9.5}`, "owner = etl team"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("inspect %s must show %q; got:\n%s", name, want, out)
+			}
+		}
+	}
+	if _, errOut, code := c.run("", "inspect", "main.go"); code != 1 || !strings.Contains(errOut, "ipc") {
+		t.Errorf("inspect of a Go file: exit %d, %q; want exit 1 with the IPC reader's error", code, errOut)
+	}
+}

@@ -1,0 +1,339 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"slices"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// SQLite binds at most 999 parameters per statement in its most
+// conservative build; chunks stay under that, whatever the build.
+const sqliteMaxParams = 999
+
+// row is one (frame, key) pair of a batch, with its JSON value for a put.
+type row struct {
+	frame, local []byte
+	value        string
+}
+
+func compareRows(a, b *row) int {
+	// Rows of one frame share its bytes (see foldBatch): no need to compare them.
+	sameFrame := len(a.frame) == len(b.frame) && (len(a.frame) == 0 || &a.frame[0] == &b.frame[0])
+	if !sameFrame {
+		if c := bytes.Compare(a.frame, b.frame); c != 0 {
+			return c
+		}
+	}
+	return bytes.Compare(a.local, b.local)
+}
+
+// sortedOrder returns the positions of rows in (frame, key) order. Sorting
+// positions rather than rows moves no pointers, which is cheaper for the
+// garbage collector.
+func sortedOrder(rows []row) []int32 {
+	order := make([]int32, len(rows))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int { return compareRows(&rows[i], &rows[j]) })
+	return order
+}
+
+// Apply implements contextstore.Batcher. The whole batch is one
+// transaction, so it is atomic as a whole and readers never see part of it.
+// When a key appears more than once the last mutation wins, as if the
+// mutations ran in order.
+func (s *Store) Apply(ctx context.Context, ms []contextstore.Mutation) error {
+	normalized, err := contextstore.ValidateBatch(ms)
+	if err != nil {
+		return contextstore.NewError("apply", s.backend, keys.Key{}, contextstore.BatchErrorKind(err), err)
+	}
+	puts, dels := foldBatch(normalized)
+	if len(puts) == 0 && len(dels) == 0 {
+		return s.run(ctx, "apply", keys.Key{}, func(context.Context) error { return nil })
+	}
+	if s.dialect == SQLite {
+		return s.write(ctx, "apply", keys.Key{}, func(ctx context.Context) error {
+			return s.applySQLite(ctx, puts, dels)
+		})
+	}
+	return s.write(ctx, "apply", keys.Key{}, func(ctx context.Context) error {
+		return s.applyPostgres(ctx, puts, dels)
+	})
+}
+
+// foldBatch reduces a validated batch to the final state of each key it
+// touches: the rows to upsert and the rows to delete, so no statement
+// touches a row twice (which PostgreSQL's ON CONFLICT DO UPDATE refuses).
+func foldBatch(ms []contextstore.Mutation) (puts, dels []row) {
+	last := make(map[keys.Key]int, len(ms))
+	for i, m := range ms {
+		last[m.Key] = i
+	}
+	buf := make([]byte, 0, 64)
+	var frameID string
+	var frame []byte // shared by consecutive rows of one frame, the usual batch
+	for i, m := range ms {
+		if last[m.Key] != i {
+			continue
+		}
+		if frame == nil || m.Key.FrameID() != frameID {
+			frameID, frame = m.Key.FrameID(), []byte(m.Key.FrameID())
+		}
+		local := []byte(m.Key.Local())
+		if m.Delete {
+			dels = append(dels, row{frame: frame, local: local})
+			continue
+		}
+		buf = contextstore.AppendNormalized(buf[:0], m.Value)
+		puts = append(puts, row{frame: frame, local: local, value: string(buf)})
+	}
+	return puts, dels
+}
+
+func (s *Store) applySQLite(ctx context.Context, puts, dels []row) error {
+	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE, by the DSN's _txlock
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+	t := `"` + s.opts.Table + `"`
+	if err := execChunked(ctx, tx, dels, 2, func(n int) string {
+		return "DELETE FROM " + t + " WHERE (frame_id, entry_key) IN (VALUES " + sqlitePlaceholders(n, 2) + ")"
+	}, func(args []any, r row) []any { return append(args, r.frame, r.local) }); err != nil {
+		return err
+	}
+	if err := execChunked(ctx, tx, puts, 3, func(n int) string {
+		return "INSERT INTO " + t + " (frame_id, entry_key, entry_value) VALUES " + sqlitePlaceholders(n, 3) +
+			" ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = excluded.entry_value"
+	}, func(args []any, r row) []any { return append(args, r.frame, r.local, r.value) }); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// execChunked runs the statement query(n) over rows in chunks of as many
+// rows as SQLite's parameter limit allows, preparing the full-chunk
+// statement once.
+func execChunked(ctx context.Context, tx *sql.Tx, rows []row, width int, query func(n int) string, bind func([]any, row) []any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := sqliteMaxParams / width
+	args := make([]any, 0, min(len(rows), per)*width)
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			_ = full.Close()
+		}
+	}()
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		args = args[:0]
+		for _, r := range chunk {
+			args = bind(args, r)
+		}
+		var err error
+		if len(chunk) == per {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, query(per)); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, query(len(chunk)), args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) applyPostgres(ctx context.Context, puts, dels []row) error {
+	t := `"` + s.opts.Table + `"`
+	// Rows go in (frame, key) order, so concurrent batches lock the rows
+	// they share in one order instead of deadlocking.
+	putOrder, delOrder := sortedOrder(puts), sortedOrder(dels)
+	upsert := func(ctx context.Context, ex execer) error {
+		frames, locals := columns(puts, putOrder)
+		values := make([]string, len(puts))
+		for i, j := range putOrder {
+			values[i] = puts[j].value
+		}
+		_, err := ex.ExecContext(ctx, "INSERT INTO "+t+" (frame_id, entry_key, entry_value)"+
+			" SELECT f, k, v::jsonb FROM unnest($1::bytea[], $2::bytea[], $3::text[]) AS u(f, k, v)"+
+			" ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = EXCLUDED.entry_value",
+			frames, locals, values)
+		return err
+	}
+	remove := func(ctx context.Context, ex execer) error {
+		frames, locals := columns(dels, delOrder)
+		_, err := ex.ExecContext(ctx, "DELETE FROM "+t+" USING unnest($1::bytea[], $2::bytea[]) AS u(f, k)"+
+			" WHERE frame_id = u.f AND entry_key = u.k", frames, locals)
+		return err
+	}
+	// One statement is atomic on its own: no transaction round trips.
+	switch {
+	case len(dels) == 0:
+		return upsert(ctx, s.db)
+	case len(puts) == 0:
+		return remove(ctx, s.db)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := remove(ctx, tx); err != nil {
+		return err
+	}
+	if err := upsert(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// execer is what *sql.DB and *sql.Tx share.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// columns returns the frame and key columns of rows, as PostgreSQL bytea
+// array parameters, in order when it is not nil.
+func columns(rows []row, order []int32) (frames, locals [][]byte) {
+	frames = make([][]byte, len(rows))
+	locals = make([][]byte, len(rows))
+	for i := range rows {
+		j := i
+		if order != nil {
+			j = int(order[i])
+		}
+		frames[i], locals[i] = rows[j].frame, rows[j].local
+	}
+	return frames, locals
+}
+
+// pair identifies a row in a map.
+type pair struct{ frame, local string }
+
+// GetMany implements contextstore.Batcher. The values are read from one
+// snapshot: one statement for PostgreSQL, one read transaction for SQLite.
+func (s *Store) GetMany(ctx context.Context, ks []keys.Key) ([]contextstore.Value, error) {
+	for _, k := range ks {
+		if err := k.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	// Ask for each distinct key once.
+	index := make(map[pair]int, len(ks))
+	var want []row
+	for _, k := range ks {
+		p := pair{k.FrameID(), k.Local()}
+		if _, ok := index[p]; !ok {
+			index[p] = len(want)
+			want = append(want, row{frame: []byte(p.frame), local: []byte(p.local)})
+		}
+	}
+	found := make([]contextstore.Value, len(want))
+	err := s.run(ctx, "getmany", keys.Key{}, func(ctx context.Context) error {
+		clear(found)
+		if len(want) == 0 {
+			return nil
+		}
+		collect := func(rows *sql.Rows) error {
+			defer rows.Close()
+			for rows.Next() {
+				var frame, local, raw sql.RawBytes
+				if err := rows.Scan(&frame, &local, &raw); err != nil {
+					return err
+				}
+				i, ok := index[pair{string(frame), string(local)}]
+				if !ok {
+					continue
+				}
+				v, err := decodeValue(raw)
+				if err != nil {
+					return err
+				}
+				found[i] = v
+			}
+			return rows.Err()
+		}
+		if s.dialect == Postgres {
+			frames, locals := columns(want, nil)
+			rows, err := s.db.QueryContext(ctx, "SELECT u.f, u.k, t.entry_value::text"+
+				" FROM unnest($1::bytea[], $2::bytea[]) AS u(f, k)"+
+				` JOIN "`+s.opts.Table+`" AS t ON t.frame_id = u.f AND t.entry_key = u.k`, frames, locals)
+			if err != nil {
+				return err
+			}
+			return collect(rows)
+		}
+		return s.getManySQLite(ctx, want, collect)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Each position gets its own value: a key asked for twice gets a copy.
+	out := make([]contextstore.Value, len(ks))
+	handed := make([]bool, len(want))
+	for i, k := range ks {
+		j := index[pair{k.FrameID(), k.Local()}]
+		v := found[j]
+		if v == nil {
+			continue
+		}
+		if handed[j] {
+			v = contextstore.Clone(v)
+		}
+		handed[j] = true
+		out[i] = v
+	}
+	return out, nil
+}
+
+func (s *Store) getManySQLite(ctx context.Context, want []row, collect func(*sql.Rows) error) error {
+	per := sqliteMaxParams / 2
+	query := func(n int) string {
+		return `SELECT frame_id, entry_key, entry_value FROM "` + s.opts.Table +
+			`" WHERE (frame_id, entry_key) IN (VALUES ` + sqlitePlaceholders(n, 2) + ")"
+	}
+	bind := func(chunk []row) []any {
+		args := make([]any, 0, 2*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.frame, r.local)
+		}
+		return args
+	}
+	if len(want) <= per {
+		rows, err := s.db.QueryContext(ctx, query(len(want)), bind(want)...)
+		if err != nil {
+			return err
+		}
+		return collect(rows)
+	}
+	// Several statements: a read transaction makes them one snapshot. A
+	// read-only BEGIN stays DEFERRED, so it does not take the write lock.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	for start := 0; start < len(want); start += per {
+		chunk := want[start:min(start+per, len(want))]
+		rows, err := tx.QueryContext(ctx, query(len(chunk)), bind(chunk)...)
+		if err != nil {
+			return err
+		}
+		if err := collect(rows); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,103 @@
+package sqlstore
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Dialect names the SQL database behind a *sql.DB given to New.
+type Dialect string
+
+// The dialects a store speaks.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// metaTable records the schema version of every context table of a database.
+const metaTable = "ctxframe_meta"
+
+// schemaVersion is the layout of the context table this code reads and
+// writes. A table with a higher version was written by a newer ctxframe and
+// is refused; a lower one would be migrated.
+const schemaVersion = 1
+
+// statements are the fixed statements of one store, built once from the
+// dialect and table name (a checked identifier, never user data).
+type statements struct {
+	get, set, del            string
+	listAll, listFrame       string
+	readFrame, dropFrame     string
+	listFrames               string
+	createMeta, createTable  string
+	readVersion, addVersion  string
+	dropTable, forgetVersion string
+	lockSchema               string // PostgreSQL: serializes schema setup between processes
+}
+
+func newStatements(d Dialect, table string) (statements, error) {
+	t := `"` + table + `"`
+	m := `"` + metaTable + `"`
+	var s statements
+	switch d {
+	case SQLite:
+		s = statements{
+			get:           "SELECT entry_value FROM " + t + " WHERE frame_id = ? AND entry_key = ?",
+			set:           "INSERT INTO " + t + " (frame_id, entry_key, entry_value) VALUES (?, ?, ?) ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = excluded.entry_value",
+			del:           "DELETE FROM " + t + " WHERE frame_id = ? AND entry_key = ?",
+			listAll:       "SELECT frame_id, entry_key FROM " + t,
+			listFrame:     "SELECT entry_key FROM " + t + " WHERE frame_id = ?",
+			readFrame:     "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ?",
+			dropFrame:     "DELETE FROM " + t + " WHERE frame_id = ?",
+			listFrames:    "SELECT DISTINCT frame_id FROM " + t,
+			createMeta:    "CREATE TABLE IF NOT EXISTS " + m + " (table_name TEXT PRIMARY KEY, schema_version INTEGER NOT NULL)",
+			createTable:   "CREATE TABLE IF NOT EXISTS " + t + " (frame_id BLOB NOT NULL, entry_key BLOB NOT NULL, entry_value TEXT NOT NULL, PRIMARY KEY (frame_id, entry_key)) WITHOUT ROWID",
+			readVersion:   "SELECT schema_version FROM " + m + " WHERE table_name = ?",
+			addVersion:    "INSERT INTO " + m + " (table_name, schema_version) VALUES (?, ?)",
+			dropTable:     "DROP TABLE IF EXISTS " + t,
+			forgetVersion: "DELETE FROM " + m + " WHERE table_name = ?",
+		}
+	case Postgres:
+		s = statements{
+			// Values are read as text: the driver then hands back the JSON
+			// exactly as PostgreSQL prints it, and UnmarshalValue keeps
+			// integers exact.
+			get:           "SELECT entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key = $2",
+			set:           "INSERT INTO " + t + " (frame_id, entry_key, entry_value) VALUES ($1, $2, $3::text::jsonb) ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = EXCLUDED.entry_value",
+			del:           "DELETE FROM " + t + " WHERE frame_id = $1 AND entry_key = $2",
+			listAll:       "SELECT frame_id, entry_key FROM " + t,
+			listFrame:     "SELECT entry_key FROM " + t + " WHERE frame_id = $1",
+			readFrame:     "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1",
+			dropFrame:     "DELETE FROM " + t + " WHERE frame_id = $1",
+			listFrames:    "SELECT DISTINCT frame_id FROM " + t,
+			createMeta:    "CREATE TABLE IF NOT EXISTS " + m + " (table_name text PRIMARY KEY, schema_version integer NOT NULL)",
+			createTable:   "CREATE TABLE IF NOT EXISTS " + t + " (frame_id bytea NOT NULL, entry_key bytea NOT NULL, entry_value jsonb NOT NULL, PRIMARY KEY (frame_id, entry_key))",
+			readVersion:   "SELECT schema_version FROM " + m + " WHERE table_name = $1",
+			addVersion:    "INSERT INTO " + m + " (table_name, schema_version) VALUES ($1, $2)",
+			dropTable:     "DROP TABLE IF EXISTS " + t,
+			forgetVersion: "DELETE FROM " + m + " WHERE table_name = $1",
+			// Concurrent CREATE TABLE IF NOT EXISTS can fail in PostgreSQL
+			// with a unique violation in the catalog; one advisory lock per
+			// database makes setup one process at a time.
+			lockSchema: "SELECT pg_advisory_xact_lock(hashtext('ctxframe_meta'))",
+		}
+	default:
+		return statements{}, fmt.Errorf("sqlstore: unknown dialect %q (want %q or %q)", d, SQLite, Postgres)
+	}
+	return s, nil
+}
+
+// sqlitePlaceholders returns "(?, ?, ?), (?, ?, ?)" for rows rows of width
+// columns: the VALUES list of a SQLite multi-row statement.
+func sqlitePlaceholders(rows, width int) string {
+	var b strings.Builder
+	one := "(" + strings.Repeat("?, ", width-1) + "?)"
+	b.Grow(rows * (len(one) + 2))
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	return b.String()
+}

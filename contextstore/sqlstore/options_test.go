@@ -1,0 +1,35 @@
+package sqlstore
+
+import (
+	"testing"
+	"time"
+)
+
+func TestOptionsDefaults(t *testing.T) {
+	got, err := (*Options)(nil).resolved()
+	if err != nil {
+		t.Fatalf("nil options: %v", err)
+	}
+	want := Options{Table: DefaultTable, OpTimeout: DefaultOpTimeout, BusyTimeout: DefaultBusyTimeout, Retries: DefaultRetries, MaxConns: DefaultMaxConns}
+	if got != want {
+		t.Fatalf("defaults %+v, want %+v", got, want)
+	}
+}
+
+// TestOptionsResolveOnce checks that resolving twice (Open resolves, then
+// the store does) keeps "disabled" disabled instead of turning it back
+// into a default.
+func TestOptionsResolveOnce(t *testing.T) {
+	in := Options{Table: "t", OpTimeout: -1, Retries: -1, BusyTimeout: time.Millisecond, MaxConns: 3}
+	once, err := in.resolved()
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice, err := once.resolved()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if once != in || twice != in {
+		t.Fatalf("resolved %+v then %+v, want %+v both times", once, twice, in)
+	}
+}

@@ -1,0 +1,251 @@
+package sqlstore
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/contextstore/storetest"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// setVersion rewrites the recorded schema version of s's table, as a newer
+// (or broken) ctxframe would have left it.
+func setVersion(t *testing.T, s *Store, version int) {
+	t.Helper()
+	q := `UPDATE ` + metaTable + ` SET schema_version = ? WHERE table_name = ?`
+	if s.Dialect() == Postgres {
+		q = `UPDATE ` + metaTable + ` SET schema_version = $1 WHERE table_name = $2`
+	}
+	res, err := s.DB().ExecContext(bg, q, version, s.Table())
+	if err != nil {
+		t.Fatalf("set schema version: %v", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("set schema version: %d rows of %s name table %q, want 1", n, metaTable, s.Table())
+	}
+}
+
+func TestSchemaVersionIsRecordedAndChecked(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		var version int
+		q := `SELECT schema_version FROM ` + metaTable + ` WHERE table_name = ?`
+		if s.Dialect() == Postgres {
+			q = `SELECT schema_version FROM ` + metaTable + ` WHERE table_name = $1`
+		}
+		if err := s.DB().QueryRowContext(bg, q, s.Table()).Scan(&version); err != nil {
+			t.Fatalf("read the recorded version: %v", err)
+		}
+		if version != schemaVersion {
+			t.Fatalf("recorded version %d, want %d", version, schemaVersion)
+		}
+		// The same version opens.
+		same, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
+		if err != nil {
+			t.Fatalf("reopen at the current version: %v", err)
+		}
+		_ = same.Close()
+
+		for _, bad := range []int{schemaVersion + 1, 0} {
+			setVersion(t, s, bad)
+			_, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
+			var se *contextstore.Error
+			if !errors.As(err, &se) || !errors.Is(err, contextstore.ErrConfig) || se.Op != "open" {
+				t.Fatalf("open a table of schema version %d = %v, want an open error of kind ErrConfig", bad, err)
+			}
+			if !strings.Contains(err.Error(), s.Table()) {
+				t.Errorf("the error should name the table: %v", err)
+			}
+		}
+		setVersion(t, s, schemaVersion)
+	})
+}
+
+func TestTablesInOneDatabaseAreSeparate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		other := s.Table() + "_other"
+		if s.Dialect() == Postgres {
+			dropPostgresTableAtCleanup(t, storetest.ServerEnv(t, storetest.EnvPostgresURL), other)
+		}
+		o, err := New(bg, s.DB(), s.Dialect(), &Options{Table: other})
+		if err != nil {
+			t.Fatalf("New with a second table: %v", err)
+		}
+		defer o.Close()
+		k := keys.Frame("f")
+		if err := s.Set(bg, k, contextstore.Value{"table": "first"}); err != nil {
+			t.Fatalf("Set: %v", err)
+		}
+		if _, err := o.Get(bg, k); !errors.Is(err, contextstore.ErrNotFound) {
+			t.Fatalf("the second table sees the first's key: %v", err)
+		}
+		if err := o.Set(bg, k, contextstore.Value{"table": "second"}); err != nil {
+			t.Fatalf("Set: %v", err)
+		}
+		v, err := s.Get(bg, k)
+		if err != nil || v["table"] != "first" {
+			t.Fatalf("the first table after a write to the second: %v, %v", v, err)
+		}
+	})
+}
+
+func TestBadOptionsAreConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	for name, opts := range map[string]*Options{
+		"upper case":      {Table: "Context"},
+		"quote":           {Table: `ctx"; DROP TABLE x; --`},
+		"leading digit":   {Table: "1ctx"},
+		"too long":        {Table: strings.Repeat("t", 64)},
+		"the meta table":  {Table: metaTable},
+		"negative busy":   {BusyTimeout: -1},
+		"negative conns":  {MaxConns: -1},
+		"unicode letters": {Table: "contexte_é"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := OpenSQLite(bg, filepath.Join(dir, "bad.db"), opts)
+			if !errors.Is(err, contextstore.ErrConfig) {
+				t.Fatalf("OpenSQLite with %+v = %v, want ErrConfig", *opts, err)
+			}
+			_, err = OpenPostgres(bg, "postgres://127.0.0.1:1/none", opts)
+			if !errors.Is(err, contextstore.ErrConfig) {
+				t.Fatalf("OpenPostgres with %+v = %v, want ErrConfig", *opts, err)
+			}
+		})
+	}
+	for _, path := range []string{"", ":memory:", "file:x.db"} {
+		if _, err := OpenSQLite(bg, path, nil); !errors.Is(err, contextstore.ErrConfig) {
+			t.Errorf("OpenSQLite(%q) = %v, want ErrConfig", path, err)
+		}
+	}
+	if _, err := New(bg, nil, SQLite, nil); !errors.Is(err, contextstore.ErrConfig) {
+		t.Errorf("New with a nil *sql.DB = %v, want ErrConfig", err)
+	}
+	s := openTestSQLite(t, nil)
+	if _, err := New(bg, s.DB(), Dialect("oracle"), nil); !errors.Is(err, contextstore.ErrConfig) {
+		t.Errorf("New with an unknown dialect = %v, want ErrConfig", err)
+	}
+}
+
+// TestSQLiteFileKeepsContext checks persistence: a second store on the same
+// file, after the first closed, reads what the first wrote, and the file is
+// in WAL mode.
+func TestSQLiteFileKeepsContext(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dir with spaces?#%", "ctx.db")
+	if _, err := OpenSQLite(bg, path, nil); !errors.Is(err, contextstore.ErrUnavailable) {
+		t.Fatalf("OpenSQLite in a missing directory = %v, want ErrUnavailable", err)
+	}
+	path = filepath.Join(t.TempDir(), "odd ?#% name.db")
+	s, err := OpenSQLite(bg, path, nil)
+	if err != nil {
+		t.Fatalf("OpenSQLite: %v", err)
+	}
+	if err := s.Set(bg, keys.Column("persist", "a"), contextstore.Value{"kept": true}); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s, err = OpenSQLite(bg, path, nil)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	v, err := s.Get(bg, keys.Column("persist", "a"))
+	if err != nil || v["kept"] != true {
+		t.Fatalf("after reopening: %v, %v", v, err)
+	}
+	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "1", "busy_timeout": "5000"} {
+		var got string
+		if err := s.DB().QueryRowContext(bg, "PRAGMA "+pragma).Scan(&got); err != nil {
+			t.Fatalf("PRAGMA %s: %v", pragma, err)
+		}
+		if got != want {
+			t.Errorf("PRAGMA %s = %q, want %q", pragma, got, want)
+		}
+	}
+}
+
+// tableExists reports whether s's database has a table named table.
+func tableExists(t *testing.T, s *Store, table string) bool {
+	t.Helper()
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
+	if s.Dialect() == Postgres {
+		q = `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1`
+	}
+	var n int
+	if err := s.DB().QueryRowContext(bg, q, table).Scan(&n); err != nil {
+		t.Fatalf("look for table %s: %v", table, err)
+	}
+	return n == 1
+}
+
+func versionRecords(t *testing.T, s *Store, table string) int {
+	t.Helper()
+	q := `SELECT count(*) FROM ` + metaTable + ` WHERE table_name = ?`
+	if s.Dialect() == Postgres {
+		q = `SELECT count(*) FROM ` + metaTable + ` WHERE table_name = $1`
+	}
+	var n int
+	if err := s.DB().QueryRowContext(bg, q, table).Scan(&n); err != nil {
+		t.Fatalf("count version records: %v", err)
+	}
+	return n
+}
+
+func TestDropTableLeavesNothing(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		table := s.Table() + "_drop"
+		if s.Dialect() == Postgres {
+			dropPostgresTableAtCleanup(t, storetest.ServerEnv(t, storetest.EnvPostgresURL), table)
+		}
+		d, err := New(bg, s.DB(), s.Dialect(), &Options{Table: table})
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		if err := d.Set(bg, keys.Frame("f"), contextstore.Value{"a": 1}); err != nil {
+			t.Fatalf("Set: %v", err)
+		}
+		if !tableExists(t, s, table) || versionRecords(t, s, table) != 1 {
+			t.Fatal("the store made no table or no version record")
+		}
+		if err := d.DropTable(bg); err != nil {
+			t.Fatalf("DropTable: %v", err)
+		}
+		if tableExists(t, s, table) || versionRecords(t, s, table) != 0 {
+			t.Fatal("DropTable left its table or its version record")
+		}
+		if err := d.Set(bg, keys.Frame("f"), nil); !errors.Is(err, contextstore.ErrClosed) {
+			t.Fatalf("Set after DropTable = %v, want ErrClosed", err)
+		}
+		again, err := New(bg, s.DB(), s.Dialect(), &Options{Table: table})
+		if err != nil {
+			t.Fatalf("New after DropTable: %v", err)
+		}
+		if _, err := again.Get(bg, keys.Frame("f")); !errors.Is(err, contextstore.ErrNotFound) {
+			t.Fatalf("a table made anew holds old context: %v", err)
+		}
+		if err := again.DropTable(bg); err != nil {
+			t.Fatalf("DropTable: %v", err)
+		}
+	})
+}
+
+// TestTableMadeAgainWhenOnlyItsRecordIsLeft drops a table by hand, leaving
+// its version record: the next store on it makes it again.
+func TestTableMadeAgainWhenOnlyItsRecordIsLeft(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		if _, err := s.DB().ExecContext(bg, `DROP TABLE "`+s.Table()+`"`); err != nil {
+			t.Fatalf("drop by hand: %v", err)
+		}
+		again, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
+		if err != nil {
+			t.Fatalf("New over a version record without its table: %v", err)
+		}
+		defer again.Close()
+		if err := again.Set(bg, keys.Frame("f"), contextstore.Value{"back": true}); err != nil {
+			t.Fatalf("Set: %v", err)
+		}
+	})
+}

@@ -1,0 +1,430 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// Store is a contextstore.Store over a SQL database. Open one with
+// OpenSQLite, OpenPostgres, New or contextstore.Open. It is safe for
+// concurrent use by goroutines and by several processes sharing the
+// database.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	backend string // "sqlite" or "postgres", as errors name it
+	opts    Options
+	stmts   statements
+	ownsDB  bool
+	closed  atomic.Bool
+
+	// writers lets one SQLite write transaction of this process run at a
+	// time. SQLite allows one writer per file anyway; waiting here, in
+	// order and with the caller's context, beats waiting in SQLite's busy
+	// handler, which polls with sleeps. Other processes are still kept out
+	// by the file lock and the busy timeout. Nil for PostgreSQL.
+	writers chan struct{}
+
+	// prepared holds the single-key statements of a SQLite store, parsed
+	// once: modernc.org/sqlite has no statement cache, and parsing costs
+	// more than running them. PostgreSQL's pgx caches statements itself.
+	prepared struct{ get, set, del *sql.Stmt }
+
+	// connLost is told when a call lost its connection, so the pool checks
+	// its other idle connections before handing them out again. May be nil.
+	connLost func()
+}
+
+// Compile-time checks of the capabilities Store offers.
+var (
+	_ contextstore.Store           = (*Store)(nil)
+	_ contextstore.Batcher         = (*Store)(nil)
+	_ contextstore.FrameLister     = (*Store)(nil)
+	_ contextstore.FrameReader     = (*Store)(nil)
+	_ contextstore.FrameDropper    = (*Store)(nil)
+	_ contextstore.FrameEnumerator = (*Store)(nil)
+)
+
+// New returns a store over db, which speaks dialect, creating its table (or
+// checking the version of an existing one) first. The store does not close
+// db: its owner does, after closing the store.
+//
+// For SQLite, open db with the DSN from SQLiteDSN, which sets WAL mode, the
+// busy timeout and BEGIN IMMEDIATE transactions that correctness with
+// several writers needs. For PostgreSQL, db must use a pgx-based driver
+// (github.com/jackc/pgx/v5/stdlib), which accepts Go slices as array
+// parameters.
+func New(ctx context.Context, db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
+	s, err := newStore(db, dialect, opts)
+	if err != nil {
+		backend := string(dialect)
+		if dialect != SQLite && dialect != Postgres {
+			backend = "sql"
+		}
+		return nil, contextstore.NewError("open", backend, keys.Key{}, contextstore.ErrConfig, err)
+	}
+	if db == nil {
+		return nil, contextstore.NewError("open", s.backend, keys.Key{}, contextstore.ErrConfig,
+			fmt.Errorf("sqlstore: New needs a *sql.DB, got nil"))
+	}
+	if err := s.ensureSchema(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func newStore(db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
+	o, err := opts.resolved()
+	if err != nil {
+		return nil, err
+	}
+	stmts, err := newStatements(dialect, o.Table)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, dialect: dialect, backend: string(dialect), opts: o, stmts: stmts}
+	if dialect == SQLite {
+		s.writers = make(chan struct{}, 1)
+	}
+	return s, nil
+}
+
+// Table returns the name of the store's table.
+func (s *Store) Table() string { return s.opts.Table }
+
+// Dialect returns the SQL dialect the store speaks.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB returns the *sql.DB the store uses, for tools and tests that need to
+// reach the database directly.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// keyBytes returns the two columns that identify k's row. They are bytes,
+// not text, so names holding U+0000 survive every driver and database.
+func keyBytes(k keys.Key) (frame, local []byte) {
+	return []byte(k.FrameID()), []byte(k.Local())
+}
+
+// Set implements contextstore.Store.
+func (s *Store) Set(ctx context.Context, k keys.Key, v contextstore.Value) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	b, err := contextstore.MarshalValue(v)
+	if err != nil {
+		return contextstore.NewError("set", s.backend, k, contextstore.ErrInvalidValue, err)
+	}
+	frame, local := keyBytes(k)
+	return s.write(ctx, "set", k, func(ctx context.Context) error {
+		_, err := s.exec(ctx, s.prepared.set, s.stmts.set, frame, local, string(b))
+		return err
+	})
+}
+
+// Get implements contextstore.Store.
+func (s *Store) Get(ctx context.Context, k keys.Key) (contextstore.Value, error) {
+	if err := k.Validate(); err != nil {
+		return nil, err
+	}
+	frame, local := keyBytes(k)
+	var v contextstore.Value
+	err := s.run(ctx, "get", k, func(ctx context.Context) error {
+		var raw []byte
+		if err := s.queryRow(ctx, s.prepared.get, s.stmts.get, frame, local).Scan(&raw); err != nil {
+			return err
+		}
+		var err error
+		v, err = decodeValue(raw)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Delete implements contextstore.Store.
+func (s *Store) Delete(ctx context.Context, k keys.Key) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	frame, local := keyBytes(k)
+	return s.write(ctx, "delete", k, func(ctx context.Context) error {
+		_, err := s.exec(ctx, s.prepared.del, s.stmts.del, frame, local)
+		return err
+	})
+}
+
+// ListKeys implements contextstore.Store.
+func (s *Store) ListKeys(ctx context.Context) ([]keys.Key, error) {
+	var out []keys.Key
+	err := s.run(ctx, "list", keys.Key{}, func(ctx context.Context) error {
+		rows, err := s.db.QueryContext(ctx, s.stmts.listAll)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = out[:0]
+		for rows.Next() {
+			var frame, local sql.RawBytes
+			if err := rows.Scan(&frame, &local); err != nil {
+				return err
+			}
+			k, err := decodeKey(string(frame), local)
+			if err != nil {
+				return err
+			}
+			out = append(out, k)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	keys.Sort(out)
+	return out, nil
+}
+
+// ListFrame implements contextstore.FrameLister.
+func (s *Store) ListFrame(ctx context.Context, frameID string) ([]keys.Key, error) {
+	fk := keys.Frame(frameID)
+	if err := fk.Validate(); err != nil {
+		return nil, err
+	}
+	var out []keys.Key
+	err := s.run(ctx, "listframe", fk, func(ctx context.Context) error {
+		rows, err := s.db.QueryContext(ctx, s.stmts.listFrame, []byte(frameID))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = out[:0]
+		for rows.Next() {
+			var local sql.RawBytes
+			if err := rows.Scan(&local); err != nil {
+				return err
+			}
+			k, err := decodeKey(frameID, local)
+			if err != nil {
+				return err
+			}
+			out = append(out, k)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	keys.Sort(out)
+	return out, nil
+}
+
+// ReadFrame implements contextstore.FrameReader. The entries come from one
+// statement, so they are one consistent snapshot of the frame.
+func (s *Store) ReadFrame(ctx context.Context, frameID string) ([]contextstore.Entry, error) {
+	fk := keys.Frame(frameID)
+	if err := fk.Validate(); err != nil {
+		return nil, err
+	}
+	var out []contextstore.Entry
+	err := s.run(ctx, "readframe", fk, func(ctx context.Context) error {
+		rows, err := s.db.QueryContext(ctx, s.stmts.readFrame, []byte(frameID))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = out[:0]
+		for rows.Next() {
+			var local, raw sql.RawBytes
+			if err := rows.Scan(&local, &raw); err != nil {
+				return err
+			}
+			k, err := decodeKey(frameID, local)
+			if err != nil {
+				return err
+			}
+			v, err := decodeValue(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, contextstore.Entry{Key: k, Value: v})
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// DropFrame implements contextstore.FrameDropper with one DELETE statement.
+func (s *Store) DropFrame(ctx context.Context, frameID string) error {
+	fk := keys.Frame(frameID)
+	if err := fk.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, "dropframe", fk, func(ctx context.Context) error {
+		_, err := s.db.ExecContext(ctx, s.stmts.dropFrame, []byte(frameID))
+		return err
+	})
+}
+
+// ListFrames implements contextstore.FrameEnumerator.
+func (s *Store) ListFrames(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.run(ctx, "listframes", keys.Key{}, func(ctx context.Context) error {
+		rows, err := s.db.QueryContext(ctx, s.stmts.listFrames)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = out[:0]
+		for rows.Next() {
+			var frame sql.RawBytes
+			if err := rows.Scan(&frame); err != nil {
+				return err
+			}
+			out = append(out, string(frame))
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Close closes the store. Later calls fail with contextstore.ErrClosed;
+// closing twice is not an error. A store from OpenSQLite or OpenPostgres
+// closes its connections; one from New leaves the *sql.DB to its owner.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	for _, st := range []*sql.Stmt{s.prepared.get, s.prepared.set, s.prepared.del} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+	if !s.ownsDB {
+		return nil
+	}
+	if err := s.db.Close(); err != nil {
+		return contextstore.NewError("close", s.backend, keys.Key{}, contextstore.ErrBackend, err)
+	}
+	return nil
+}
+
+// prepare parses the single-key statements of a SQLite store once.
+func (s *Store) prepare(ctx context.Context) error {
+	if s.dialect != SQLite {
+		return nil
+	}
+	return s.run(ctx, "open", keys.Key{}, func(ctx context.Context) error {
+		for _, p := range []struct {
+			into  **sql.Stmt
+			query string
+		}{{&s.prepared.get, s.stmts.get}, {&s.prepared.set, s.stmts.set}, {&s.prepared.del, s.stmts.del}} {
+			st, err := s.db.PrepareContext(ctx, p.query)
+			if err != nil {
+				return err
+			}
+			*p.into = st
+		}
+		return nil
+	})
+}
+
+func (s *Store) exec(ctx context.Context, st *sql.Stmt, query string, args ...any) (sql.Result, error) {
+	if st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return s.db.ExecContext(ctx, query, args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, st *sql.Stmt, query string, args ...any) *sql.Row {
+	if st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.db.QueryRowContext(ctx, query, args...)
+}
+
+// write runs a writing call: through the writer slot for SQLite.
+func (s *Store) write(ctx context.Context, op string, k keys.Key, f func(ctx context.Context) error) error {
+	if s.writers == nil {
+		return s.run(ctx, op, k, f)
+	}
+	return s.run(ctx, op, k, func(ctx context.Context) error {
+		select {
+		case s.writers <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-s.writers }()
+		return f(ctx)
+	})
+}
+
+// run runs one call of the store: it refuses at once after Close or with a
+// done context, bounds the call by OpTimeout, retries failures that changed
+// nothing and may pass on a new try, and turns every error into a
+// *contextstore.Error.
+func (s *Store) run(ctx context.Context, op string, k keys.Key, f func(ctx context.Context) error) error {
+	if s.closed.Load() {
+		return contextstore.NewError(op, s.backend, k, contextstore.ErrClosed, nil)
+	}
+	if err := ctx.Err(); err != nil {
+		return contextstore.NewError(op, s.backend, k, nil, err)
+	}
+	opCtx := ctx
+	if s.opts.OpTimeout > 0 {
+		var cancel context.CancelFunc
+		opCtx, cancel = context.WithTimeout(ctx, s.opts.OpTimeout)
+		defer cancel()
+	}
+	for attempt := 0; ; attempt++ {
+		err := f(opCtx)
+		if err == nil {
+			return nil
+		}
+		if attempt < max(s.opts.Retries, 0) && opCtx.Err() == nil && !s.closed.Load() && retryable(err) {
+			if s.connLost != nil && lostConnection(err) {
+				s.connLost()
+			}
+			if waitRetry(opCtx, attempt) == nil {
+				continue
+			}
+		}
+		return s.wrap(ctx, opCtx, op, k, err)
+	}
+}
+
+// waitRetry pauses before another try: not at all the first time (a lost
+// connection is replaced at once), then briefly, so that deadlocked writers
+// do not meet again in step.
+func waitRetry(ctx context.Context, attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	t := time.NewTimer(time.Duration(attempt) * 20 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
