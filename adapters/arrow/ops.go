@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -34,45 +32,8 @@ var (
 
 // OpError is the error of a failed operation: which operation, on which
 // frame, of which kind (ErrInvalidArgument, ErrArrow, ErrUnsupportedType or
-// ErrReleased) and why.
-type OpError struct {
-	Op    string // "slice", "rename", "concat", ...
-	Frame string // the frame ID the operation was applied to
-	Kind  error  // ErrInvalidArgument, ErrArrow, ErrUnsupportedType or ErrReleased
-	Err   error  // the cause, may be nil
-}
-
-// Error returns "arrow: OP "FRAME": KIND: CAUSE".
-func (e *OpError) Error() string {
-	var b strings.Builder
-	b.WriteString("arrow: ")
-	b.WriteString(e.Op)
-	if e.Frame != "" {
-		b.WriteByte(' ')
-		b.WriteString(strconv.Quote(e.Frame))
-	}
-	if e.Kind != nil {
-		b.WriteString(": ")
-		b.WriteString(strings.TrimPrefix(e.Kind.Error(), "arrow: "))
-	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the kind and the cause.
-func (e *OpError) Unwrap() []error {
-	errs := make([]error, 0, 2)
-	if e.Kind != nil {
-		errs = append(errs, e.Kind)
-	}
-	if e.Err != nil {
-		errs = append(errs, e.Err)
-	}
-	return errs
-}
+// ErrReleased) and why. Its message reads "arrow: OP \"FRAME\": KIND: CAUSE".
+type OpError = framectx.OpError
 
 // body is the Arrow data a Record or Table holds, seen through the
 // operations the adapter needs. Every method that returns a body returns a
@@ -154,15 +115,7 @@ func (o Op) WithPolicy(p framectx.Policy) Op { o.policy = p; return o }
 func (o Op) String() string { return o.name }
 
 // Report says what an operation did to context.
-type Report struct {
-	// Op is the operation's name.
-	Op string
-	// Written counts the context entries set or deleted, in one atomic
-	// batch.
-	Written int
-	// Notes lists context the operation had to drop.
-	Notes []framectx.Note
-}
+type Report = framectx.Report
 
 // opConfig is how an Op runs: into which frame ID ("" for in place) and
 // with which merge policy.
@@ -176,7 +129,7 @@ type opConfig struct {
 func runOp(ctx context.Context, f *frame, to string, op Op) (*frame, Report, error) {
 	rep := Report{Op: op.name}
 	if op.run == nil {
-		return nil, rep, &OpError{Op: "apply", Kind: ErrInvalidArgument, Err: errors.New("zero Op: build one with Slice, Rename, ...")}
+		return nil, rep, &OpError{Adapter: "arrow", Op: "apply", Kind: ErrInvalidArgument, Err: errors.New("zero Op: build one with Slice, Rename, ...")}
 	}
 	if err := f.live(op.name); err != nil {
 		return nil, rep, err

@@ -58,7 +58,7 @@ func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID
 		return nil, err
 	}
 	if err := checkSchema(data.schema()); err != nil {
-		return nil, &OpError{Op: op, Frame: frameID, Kind: ErrInvalidArgument, Err: err}
+		return nil, &OpError{Adapter: "arrow", Op: op, Frame: frameID, Kind: ErrInvalidArgument, Err: err}
 	}
 	f := &frame{data: data, bind: b, mem: allocatorOr(o.Allocator)}
 	entries, err := b.Entries(ctx)
@@ -91,7 +91,7 @@ func checkSchema(s *arrow.Schema) error {
 // live returns ErrReleased, wrapped for op, once the frame was released.
 func (f *frame) live(op string) error {
 	if f == nil || f.data == nil {
-		return &OpError{Op: op, Kind: ErrReleased}
+		return &OpError{Adapter: "arrow", Op: op, Kind: ErrReleased}
 	}
 	return nil
 }
@@ -158,12 +158,12 @@ func (f *frame) commit(ctx context.Context, next body, ch framectx.Change, cfg o
 // changeFailed turns an error of a framectx Change builder, which the
 // adapter checked its arguments against beforehand, into an OpError.
 func (f *frame) changeFailed(op string, err error) error {
-	return &OpError{Op: op, Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: err}
+	return &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: err}
 }
 
 // invalid is the *OpError of an argument refused before anything changed.
 func (f *frame) invalid(op string, format string, args ...any) error {
-	return &OpError{Op: op, Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: fmt.Errorf(format, args...)}
+	return &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: fmt.Errorf(format, args...)}
 }
 
 var (

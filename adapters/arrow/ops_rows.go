@@ -100,16 +100,16 @@ func (f *frame) eachColumn(ctx context.Context, op string, rows int64, fn func(c
 	for i := range cols {
 		col, err := f.data.array(i)
 		if err != nil {
-			return nil, &OpError{Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
+			return nil, &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
 		}
 		out, err := recovered(func() (arrow.Array, error) { return fn(cctx, col) })
 		col.Release()
 		if err != nil {
-			return nil, &OpError{Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
+			return nil, &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
 		}
 		if int64(out.Len()) != rows {
 			out.Release()
-			return nil, &OpError{Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: errRowCount}
+			return nil, &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: errRowCount}
 		}
 		cols[i] = out
 	}

@@ -40,7 +40,7 @@ var _ Frame = (*Record)(nil)
 // instead of silently mislabelling data.
 func NewRecord(ctx context.Context, store contextstore.Store, frameID string, rec arrow.Record, opts *Options) (*Record, error) {
 	if isNil(rec) {
-		return nil, &OpError{Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: errNilData}
+		return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: errNilData}
 	}
 	rec.Retain()
 	f, err := newFrame(ctx, "new", store, frameID, recordBody{rec: rec, mem: optsAllocator(opts)}, opts)
@@ -146,7 +146,7 @@ func (r *Record) Derive(ctx context.Context, frameID string, op Op) (*Record, Re
 		return nil, Report{Op: op.name}, err
 	}
 	if frameID == r.FrameID() {
-		return nil, Report{Op: op.name}, &OpError{Op: op.name, Frame: frameID, Kind: ErrInvalidArgument, Err: errDeriveSelf}
+		return nil, Report{Op: op.name}, &OpError{Adapter: "arrow", Op: op.name, Frame: frameID, Kind: ErrInvalidArgument, Err: errDeriveSelf}
 	}
 	f, rep, err := runOp(ctx, r.f, frameID, op)
 	if err != nil {

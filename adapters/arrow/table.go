@@ -34,7 +34,7 @@ var _ Frame = (*Table)(nil)
 // by NewRecord.
 func NewTable(ctx context.Context, store contextstore.Store, frameID string, tbl arrow.Table, opts *Options) (*Table, error) {
 	if isNil(tbl) {
-		return nil, &OpError{Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: errNilData}
+		return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: errNilData}
 	}
 	tbl.Retain()
 	f, err := newFrame(ctx, "new", store, frameID, tableBody{tbl: tbl, mem: optsAllocator(opts)}, opts)
@@ -51,14 +51,14 @@ func NewTable(ctx context.Context, store contextstore.Store, frameID string, tbl
 // its metadata, is the table's. There must be at least one record.
 func NewTableFromRecords(ctx context.Context, store contextstore.Store, frameID string, recs []arrow.Record, opts *Options) (*Table, error) {
 	if len(recs) == 0 {
-		return nil, &OpError{Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: fmt.Errorf("no records: a table needs at least one for its schema")}
+		return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: fmt.Errorf("no records: a table needs at least one for its schema")}
 	}
 	for i, rec := range recs {
 		if isNil(rec) {
-			return nil, &OpError{Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: fmt.Errorf("record %d: %w", i, errNilData)}
+			return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: fmt.Errorf("record %d: %w", i, errNilData)}
 		}
 		if err := sameColumns(recs[0].Schema(), rec.Schema()); err != nil {
-			return nil, &OpError{Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: fmt.Errorf("record %d: %w", i, err)}
+			return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: fmt.Errorf("record %d: %w", i, err)}
 		}
 	}
 	tbl := array.NewTableFromRecords(recs[0].Schema(), recs)
@@ -157,7 +157,7 @@ func (t *Table) Derive(ctx context.Context, frameID string, op Op) (*Table, Repo
 		return nil, Report{Op: op.name}, err
 	}
 	if frameID == t.FrameID() {
-		return nil, Report{Op: op.name}, &OpError{Op: op.name, Frame: frameID, Kind: ErrInvalidArgument, Err: errDeriveSelf}
+		return nil, Report{Op: op.name}, &OpError{Adapter: "arrow", Op: op.name, Frame: frameID, Kind: ErrInvalidArgument, Err: errDeriveSelf}
 	}
 	f, rep, err := runOp(ctx, t.f, frameID, op)
 	if err != nil {

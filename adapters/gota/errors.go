@@ -2,9 +2,8 @@ package gota
 
 import (
 	"errors"
-	"strconv"
-	"strings"
 
+	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/keys"
 )
 
@@ -25,59 +24,22 @@ var (
 )
 
 // OpError is the error of a failed operation: which operation, on which
-// frame, of which kind (ErrGota or ErrInvalidArgument) and why.
-type OpError struct {
-	Op    string // "rename", "filter", "inner_join", ...
-	Frame string // the frame ID the operation was applied to
-	Kind  error  // ErrGota or ErrInvalidArgument
-	Err   error  // gota's error or the reason, may be nil
-}
-
-// Error returns "gota: OP \"FRAME\": KIND: CAUSE".
-func (e *OpError) Error() string {
-	var b strings.Builder
-	b.WriteString("gota: ")
-	b.WriteString(e.Op)
-	if e.Frame != "" {
-		b.WriteByte(' ')
-		b.WriteString(strconv.Quote(e.Frame))
-	}
-	if e.Kind != nil {
-		b.WriteString(": ")
-		b.WriteString(strings.TrimPrefix(e.Kind.Error(), "gota: "))
-	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the kind and the cause, so errors.Is(err, ErrGota) and
-// errors.As on gota's own error both work.
-func (e *OpError) Unwrap() []error {
-	errs := make([]error, 0, 2)
-	if e.Kind != nil {
-		errs = append(errs, e.Kind)
-	}
-	if e.Err != nil {
-		errs = append(errs, e.Err)
-	}
-	return errs
-}
+// frame, of which kind (ErrGota or ErrInvalidArgument) and why. Its message
+// reads "gota: OP \"FRAME\": KIND: CAUSE".
+type OpError = framectx.OpError
 
 func gotaError(op, frame string, cause error) error {
-	return &OpError{Op: op, Frame: frame, Kind: ErrGota, Err: cause}
+	return &OpError{Adapter: "gota", Op: op, Frame: frame, Kind: ErrGota, Err: cause}
 }
 
 func invalidArgument(op, frame, reason string) error {
-	return &OpError{Op: op, Frame: frame, Kind: ErrInvalidArgument, Err: errors.New(reason)}
+	return &OpError{Adapter: "gota", Op: op, Frame: frame, Kind: ErrInvalidArgument, Err: errors.New(reason)}
 }
 
 // argError is an ErrInvalidArgument for an Op's run; the operation and
 // frame are filled in by Apply.
 func argError(reason string) error {
-	return &OpError{Kind: ErrInvalidArgument, Err: errors.New(reason)}
+	return &OpError{Adapter: "gota", Kind: ErrInvalidArgument, Err: errors.New(reason)}
 }
 
 func isKeyError(err error) bool {

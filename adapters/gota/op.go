@@ -53,16 +53,7 @@ func (o Op) WithDescription(d string) Op { o.description = d; return o }
 func (o Op) String() string { return o.name }
 
 // Report says what an operation did to context.
-type Report struct {
-	// Op is the operation's name.
-	Op string
-	// Written counts the context entries set or deleted, in one atomic
-	// batch.
-	Written int
-	// Notes lists context the operation had to drop, e.g. the row context
-	// of a Capply that changed the number of rows.
-	Notes []framectx.Note
-}
+type Report = framectx.Report
 
 // Apply runs op on f's DataFrame and updates f's context to match, in
 // place: only the entries the operation changes are rewritten, in one
