@@ -301,5 +301,8 @@ func (d *fastDecoder) number() (any, bool) {
 	if err != nil || math.IsInf(f, 0) {
 		return nil, false
 	}
+	if f == 0 {
+		f = 0 // -0.0 reads as 0.0, as in numberValue
+	}
 	return f, true
 }

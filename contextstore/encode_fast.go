@@ -137,6 +137,9 @@ func appendCanonicalFloat(b []byte, f float64) ([]byte, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return b, false
 	}
+	if f == 0 {
+		f = 0 // write -0.0 as 0.0: the normal form has one zero
+	}
 	abs := math.Abs(f)
 	format := byte('f')
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {

@@ -100,6 +100,9 @@ func normalize(x any, depth int) (any, error) {
 		if err := checkFloat(v); err != nil {
 			return nil, err
 		}
+		if v == 0 {
+			return 0.0, nil // -0.0 too: PostgreSQL jsonb keeps no sign on zero
+		}
 		return x, nil
 	case int:
 		return int64(v), nil
@@ -120,7 +123,7 @@ func normalize(x any, depth int) (any, error) {
 	case uint8:
 		return int64(v), nil
 	case float32:
-		return float64(v), checkFloat(float64(v))
+		return float64(v) + 0, checkFloat(float64(v)) // + 0 turns -0 into 0
 	case json.Number:
 		n, err := numberValue(string(v))
 		if err != nil {
@@ -285,6 +288,9 @@ func numberValue(s string) (any, error) {
 	}
 	if math.IsInf(f, 0) {
 		return nil, fmt.Errorf("number %q is out of float64 range", s)
+	}
+	if f == 0 {
+		f = 0 // -0.0 reads as 0.0, as every backend returns it
 	}
 	return f, nil
 }

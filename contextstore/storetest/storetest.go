@@ -49,6 +49,7 @@ var contracts = []contract{
 	{"DeleteRemoves", testDeleteRemoves},
 	{"DeleteMissingIsNoError", testDeleteMissing},
 	{"ValueFidelity", testValueFidelity},
+	{"NegativeZeroIsZero", testNegativeZero},
 	{"LargeValue", testLargeValue},
 	{"Isolation", testIsolation},
 	{"InvalidValuesRefused", testInvalidValues},
@@ -190,6 +191,20 @@ func testValueFidelity(t *testing.T, s contextstore.Store) {
 			t.Fatalf("GetMany(%s): %v", c.name, err)
 		}
 		assertValue(t, "value fidelity through batches: "+c.name, vs[0], c.want)
+	}
+}
+
+// PostgreSQL jsonb keeps no sign on zero, so the normal form has one zero:
+// every backend must return -0.0 as 0.0, or backends would disagree.
+func testNegativeZero(t *testing.T, s contextstore.Store) {
+	k := keys.Column("zero", "a")
+	mustSet(t, s, k, contextstore.Value{"z": math.Copysign(0, -1), "l": []any{math.Copysign(0, -1)}, "f32": float32(math.Copysign(0, -1))})
+	got := mustGet(t, s, k)
+	for _, z := range []any{got["z"], got["l"].([]any)[0], got["f32"]} {
+		f, ok := z.(float64)
+		if !ok || f != 0 || math.Signbit(f) {
+			t.Errorf("-0.0 must come back as float64 0.0 (no sign), got %#v", z)
+		}
 	}
 }
 
@@ -640,6 +655,10 @@ func testCancelled(t *testing.T, s contextstore.Store) {
 	check("GetMany", err)
 	_, err = contextstore.ReadFrame(ctx, s, "cancelled")
 	check("ReadFrame", err)
+	_, err = contextstore.ListFrame(ctx, s, "cancelled")
+	check("ListFrame", err)
+	_, err = contextstore.ListFrames(ctx, s)
+	check("ListFrames", err)
 	check("DropFrame", contextstore.DropFrame(ctx, s, "cancelled"))
 	assertKeys(t, "operations with a cancelled context must write nothing", mustList(t, s), nil)
 }
@@ -666,8 +685,15 @@ func testUseAfterClose(t *testing.T, s contextstore.Store) {
 	_, err = s.ListKeys(bg)
 	check("ListKeys", err)
 	check("Apply", contextstore.Apply(bg, s, []contextstore.Mutation{contextstore.Remove(k)}))
+	_, err = contextstore.GetMany(bg, s, []keys.Key{k})
+	check("GetMany", err)
 	_, err = contextstore.ReadFrame(bg, s, "closed")
 	check("ReadFrame", err)
+	_, err = contextstore.ListFrame(bg, s, "closed")
+	check("ListFrame", err)
+	_, err = contextstore.ListFrames(bg, s)
+	check("ListFrames", err)
+	check("DropFrame", contextstore.DropFrame(bg, s, "closed"))
 }
 
 // ---- helpers ----
