@@ -16,7 +16,7 @@ import (
 )
 
 // The IPC benchmarks compare ctxframe's writers and readers with plain
-// arrow/go IPC of the same record in the same run; docs/perf-ipc.md has the
+// arrow/go IPC of the same record in the same run; docs/PERFORMANCE.md has the
 // figures and the command. Run them with a fixed count, e.g.
 //
 //	go test ./adapters/arrow -run '^$' -bench BenchmarkIPC -benchmem -benchtime 10x

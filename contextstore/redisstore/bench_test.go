@@ -15,7 +15,7 @@ import (
 )
 
 // Benchmarks pair the store with raw go-redis doing the same Redis work on
-// the same server in the same run; docs/perf-redis.md reports their
+// the same server in the same run; docs/PERFORMANCE.md reports their
 // ratios. Each has two baselines: raw go-redis moving bytes already encoded
 // (the floor: the store's validation, encoding, decoding and key parsing
 // all count against it), and raw go-redis plus encoding/json, which is what

@@ -10,7 +10,7 @@ import (
 )
 
 // BenchmarkSortFrame10k compares the store's sort of one frame's keys with
-// keys.Sort (docs/perf-redis.md).
+// keys.Sort (docs/PERFORMANCE.md).
 
 func BenchmarkSortFrame10k(b *testing.B) {
 	ks := make([]keys.Key, 10000)

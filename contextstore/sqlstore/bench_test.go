@@ -17,7 +17,7 @@ import (
 
 // The benchmarks compare the store with the raw driver doing the same work
 // in the same run: go test -bench . -benchmem, then divide. See
-// docs/perf-sql.md.
+// docs/PERFORMANCE.md.
 
 const benchBatch = 10_000
 
