@@ -42,6 +42,7 @@ type Error struct {
 	Err     error  // the underlying cause, or nil
 }
 
+// Error returns "contextstore: BACKEND OP "KEY": KIND: CAUSE".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("contextstore: ")
@@ -100,6 +101,7 @@ type BatchFailure struct {
 	Err   error    // why it was refused
 }
 
+// Error counts the refused entries and names the first few.
 func (e *BatchError) Error() string {
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(len(e.Failures)))

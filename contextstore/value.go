@@ -32,6 +32,7 @@ type ValueError struct {
 	Reason string
 }
 
+// Error returns the reason, after the path when there is one.
 func (e *ValueError) Error() string {
 	if e.Path == "" {
 		return e.Reason

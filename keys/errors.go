@@ -26,6 +26,7 @@ type KeyError struct {
 	Kind   error  // ErrInvalidKey or ErrNotInFrame
 }
 
+// Error returns "keys: KIND "INPUT": REASON".
 func (e *KeyError) Error() string {
 	kind := e.Kind
 	if kind == nil {

@@ -89,97 +89,48 @@ func arrayFromSeries(mem memory.Allocator, s series.Series) (arrow.Array, error)
 // gota NA. gota cannot tell a float NaN or the string "NaN" from a missing
 // value, so both come out as NA too.
 func seriesFromArray(name string, arr arrow.Array) (series.Series, error) {
-	n := arr.Len()
-	values := make([]any, n)
+	values := make([]any, arr.Len())
 	var t series.Type
 	switch a := arr.(type) {
 	case *array.String:
 		t = series.String
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = a.Value(i)
-			}
-		}
+		fill(values, a, same)
 	case *array.LargeString:
 		t = series.String
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = a.Value(i)
-			}
-		}
+		fill(values, a, same)
 	case *array.Boolean:
 		t = series.Bool
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = a.Value(i)
-			}
-		}
+		fill(values, a, same)
 	case *array.Float64:
 		t = series.Float
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = a.Value(i)
-			}
-		}
+		fill(values, a, same)
 	case *array.Float32:
 		t = series.Float
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = float64(a.Value(i))
-			}
-		}
+		fill(values, a, func(v float32) any { return float64(v) })
 	case *array.Int64:
 		t = series.Int
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = int(a.Value(i))
-			}
-		}
+		fill(values, a, toInt)
 	case *array.Int32:
 		t = series.Int
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = int(a.Value(i))
-			}
-		}
+		fill(values, a, toInt)
 	case *array.Int16:
 		t = series.Int
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = int(a.Value(i))
-			}
-		}
+		fill(values, a, toInt)
 	case *array.Int8:
 		t = series.Int
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = int(a.Value(i))
-			}
-		}
+		fill(values, a, toInt)
 	case *array.Uint32:
 		t = series.Int
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = int(a.Value(i))
-			}
-		}
+		fill(values, a, toInt)
 	case *array.Uint16:
 		t = series.Int
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = int(a.Value(i))
-			}
-		}
+		fill(values, a, toInt)
 	case *array.Uint8:
 		t = series.Int
-		for i := range n {
-			if a.IsValid(i) {
-				values[i] = int(a.Value(i))
-			}
-		}
+		fill(values, a, toInt)
 	case *array.Uint64:
 		t = series.Int
-		for i := range n {
+		for i := range values {
 			if !a.IsValid(i) {
 				continue
 			}
@@ -213,3 +164,24 @@ func arrowTypeOf(t series.Type) (arrow.DataType, bool) {
 	}
 	return nil, false
 }
+
+// valued is what every typed Arrow array offers: validity and the value at i.
+type valued[T any] interface {
+	IsValid(i int) bool
+	Value(i int) T
+}
+
+// fill sets values[i] to conv of a's value at i for every valid i, leaving
+// nulls as nil (gota's NA).
+func fill[T any](values []any, a valued[T], conv func(T) any) {
+	for i := range values {
+		if a.IsValid(i) {
+			values[i] = conv(a.Value(i))
+		}
+	}
+}
+
+func same[T any](v T) any { return v }
+
+// toInt widens the integer types that always fit a gota int (int64 here).
+func toInt[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](v T) any { return int(v) }

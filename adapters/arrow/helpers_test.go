@@ -3,9 +3,6 @@ package arrow
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -13,102 +10,22 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
 
-// ctxMap is a frame's context as "local key -> value" (keys.Key.Local:
-// "f", "c:NAME", "r:ROW", "x:ROW:NAME"), for readable expectations.
-type ctxMap map[string]contextstore.Value
+// The shared context helpers of framectxtest, under short local names.
+type ctxMap = framectxtest.Context
 
-// v builds a Value from alternating field names and values.
-func v(kv ...any) contextstore.Value {
-	out := contextstore.Value{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1]
-	}
-	return out
-}
-
-// seed writes m as frame frameID's context.
-func seed(t testing.TB, store contextstore.Store, frameID string, m ctxMap) {
-	t.Helper()
-	var ms []contextstore.Mutation
-	for local, val := range m {
-		k, err := keys.ParseLocal(frameID, local)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ms = append(ms, contextstore.Put(k, val))
-	}
-	if err := contextstore.Apply(context.Background(), store, ms); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// userContext reads frameID's context without the reserved (lineage)
-// fields; entries that held nothing else are left out.
-func userContext(t testing.TB, store contextstore.Store, frameID string) ctxMap {
-	t.Helper()
-	out := ctxMap{}
-	for local, val := range allContext(t, store, frameID) {
-		user := contextstore.Value{}
-		reserved := false
-		for f, x := range val {
-			if framectx.IsReserved(f) {
-				reserved = true
-				continue
-			}
-			user[f] = x
-		}
-		if len(user) > 0 || !reserved {
-			out[local] = user
-		}
-	}
-	return out
-}
-
-// allContext reads frameID's context as it is stored.
-func allContext(t testing.TB, store contextstore.Store, frameID string) ctxMap {
-	t.Helper()
-	entries, err := contextstore.ReadFrame(context.Background(), store, frameID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := ctxMap{}
-	for _, e := range entries {
-		out[e.Key.Local()] = e.Value
-	}
-	return out
-}
-
-// sameContext fails with a readable diff unless got equals want.
-func sameContext(t testing.TB, got, want ctxMap) {
-	t.Helper()
-	all := slices.Sorted(maps.Keys(got))
-	for k := range want {
-		if _, ok := got[k]; !ok {
-			all = append(all, k)
-		}
-	}
-	slices.Sort(all)
-	var b strings.Builder
-	for _, k := range all {
-		g, gok := got[k]
-		w, wok := want[k]
-		switch {
-		case !wok:
-			fmt.Fprintf(&b, "- %s: %v\n", k, g)
-		case !gok:
-			fmt.Fprintf(&b, "+ %s: %v\n", k, w)
-		case !contextstore.Equal(g, w):
-			fmt.Fprintf(&b, "- %s: %v\n+ %s: %v\n", k, g, k, w)
-		}
-	}
-	if b.Len() > 0 {
-		t.Fatalf("context differs (-got +want):\n%s", b.String())
-	}
-}
+var (
+	v           = framectxtest.V
+	seed        = framectxtest.Seed
+	userContext = framectxtest.UserContext
+	allContext  = framectxtest.AllContext
+	sameContext = framectxtest.SameContext
+	diffContext = framectxtest.Diff
+)
 
 // checkedAlloc returns an allocator that fails the test if anything it
 // allocated is still held when the test ends.

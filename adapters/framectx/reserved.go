@@ -49,3 +49,16 @@ func withoutReserved(v contextstore.Value) contextstore.Value {
 	}
 	return out
 }
+
+// UserFields returns a shallow copy of v without the reserved fields ctxframe
+// keeps for itself (lineage): the context people wrote, for showing or
+// exporting it with lineage reported apart (see Binding.Lineage).
+func UserFields(v contextstore.Value) contextstore.Value {
+	out := make(contextstore.Value, len(v))
+	for f, x := range v {
+		if !IsReserved(f) {
+			out[f] = x
+		}
+	}
+	return out
+}

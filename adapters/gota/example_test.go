@@ -34,12 +34,7 @@ func printContext(ctx context.Context, f *gota.Frame) {
 		log.Fatal(err)
 	}
 	for _, e := range entries {
-		user := contextstore.Value{}
-		for field, x := range e.Value {
-			if !framectx.IsReserved(field) {
-				user[field] = x
-			}
-		}
+		user := framectx.UserFields(e.Value)
 		if len(user) == 0 {
 			continue
 		}

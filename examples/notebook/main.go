@@ -72,12 +72,7 @@ func (nb *notebook) readCSV(name string) (dataframe.DataFrame, error) {
 // which operations keep in a reserved field, are shown apart by showLineage.
 func (nb *notebook) showContext(entries []contextstore.Entry) error {
 	for _, e := range entries {
-		user := contextstore.Value{}
-		for field, x := range e.Value {
-			if !framectx.IsReserved(field) {
-				user[field] = x
-			}
-		}
+		user := framectx.UserFields(e.Value)
 		if len(user) == 0 {
 			continue
 		}
