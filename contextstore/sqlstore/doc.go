@@ -1,7 +1,8 @@
 // Package sqlstore keeps context in a SQL database: SQLite (through the pure
 // Go driver modernc.org/sqlite, no cgo) as the embedded default for context
-// that must outlive a process, and PostgreSQL (through
-// github.com/jackc/pgx/v5) for context shared by many processes and machines.
+// that must outlive a process, and PostgreSQL (through pgx's database/sql
+// driver, github.com/jackc/pgx/v5/stdlib) for context shared by many
+// processes and machines.
 //
 // A store keeps one table, keyed by (frame ID, frame-relative key), that it
 // creates and versions itself: a small meta table (ctxframe_meta) records the

@@ -138,5 +138,5 @@ func lostConnection(err error) bool {
 	if errors.As(err, &ne) && !ne.Timeout() {
 		return true
 	}
-	return errors.Is(err, errConnClosed) || pgconn.SafeToRetry(err)
+	return pgconn.SafeToRetry(err)
 }

@@ -277,7 +277,8 @@ func TestPostgresWithoutRetriesReportsTheLostConnection(t *testing.T) {
 	terminate()
 	time.Sleep(100 * time.Millisecond) // pg_terminate_backend only signals: let the backend exit
 	// The pool's one connection is dead but looks alive: it was used
-	// within idleCheckAfter, so it is not probed, and the Get is sent on it.
+	// within idleCheckAfter and no loss was seen yet, so it is not pinged,
+	// and the Get is sent on it.
 	_, err := s.Get(bg, k)
 	var se *contextstore.Error
 	if !errors.As(err, &se) || !errors.Is(err, contextstore.ErrUnavailable) || se.Backend != "postgres" {

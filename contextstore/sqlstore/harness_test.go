@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 )
@@ -77,7 +78,7 @@ func postgresAdmin(t *testing.T, dsn string) *sql.DB {
 	if err != nil {
 		t.Fatalf("parse %s: %v", storetest.EnvPostgresURL, err)
 	}
-	db := sql.OpenDB(&pgConnector{cfg: cfg})
+	db := stdlib.OpenDB(*cfg)
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
