@@ -26,6 +26,7 @@ var commands = map[string]command{
 	"export":  cmdExport,
 	"import":  cmdImport,
 	"inspect": cmdInspect,
+	"convert": cmdConvert,
 }
 
 func usage(format string, args ...any) error {

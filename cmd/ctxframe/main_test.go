@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/go-gota/gota/dataframe"
 )
 
 // ctl runs the command against one SQLite file, as a person would in a shell.
@@ -121,5 +125,75 @@ func TestInspectShowsTheContextAnIPCFileCarries(t *testing.T) {
 	}
 	if _, errOut, code := c.run("", "inspect", "main.go"); code != 1 || !strings.Contains(errOut, "ipc") {
 		t.Errorf("inspect of a Go file: exit %d, %q; want exit 1 with the IPC reader's error", code, errOut)
+	}
+}
+
+// readRecords loads a CSV with gota, so files that differ only in float
+// formatting compare equal.
+func readRecords(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	df := dataframe.ReadCSV(f)
+	if df.Err != nil {
+		t.Fatal(df.Err)
+	}
+	return df.Records()
+}
+
+// An ETL round trip: annotate a CSV's frame in one store, ship it as an
+// Arrow IPC file (and stream), and get data and context back in another.
+func TestConvertCarriesContextBothWays(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "weather.csv")
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "weather.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sender := newCtl(t)
+	sender.ok("set", "weather", `{"owner":"meteo"}`)
+	sender.ok("set", "weather/col/temp_c", `{"unit":"degC"}`)
+	sender.ok("set", "weather/cell/5/temp_c", `{"quality":"outlier"}`)
+	for _, ext := range []string{".arrow", ".arrows"} {
+		ipcPath := filepath.Join(dir, "weather"+ext)
+		sender.ok("convert", src, ipcPath)
+
+		receiver := newCtl(t)
+		back := filepath.Join(dir, "back"+ext+".csv")
+		receiver.ok("convert", "-frame", "received", ipcPath, back)
+		if got := receiver.ok("export", "received"); got != strings.ReplaceAll(sender.ok("export", "weather"), "{weather}", "{received}") {
+			t.Errorf("%s: context after the round trip differs:\n%s", ext, got)
+		}
+		if got, want := readRecords(t, back), readRecords(t, src); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("%s: data after the round trip differs:\n%v\nwant\n%v", ext, got, want)
+		}
+	}
+}
+
+func TestConvertRefusesWhatItCannotDo(t *testing.T) {
+	dir := t.TempDir()
+	c := newCtl(t)
+	src := filepath.Join(dir, "w.csv")
+	if err := os.WriteFile(src, []byte("a,b\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := c.run("", "convert", src, filepath.Join(dir, "w.parquet")); code != 2 {
+		t.Errorf("convert to an unknown format: exit %d, want 2", code)
+	}
+	// Context stored for a column the CSV does not have is stale: refuse it
+	// rather than ship it, and write no output.
+	c.ok("set", "w/col/missing", `{"unit":"m"}`)
+	out := filepath.Join(dir, "w.arrow")
+	if _, errOut, code := c.run("", "convert", src, out); code != 1 || !strings.Contains(errOut, "not in frame") {
+		t.Errorf("convert with stale context: exit %d, %q; want exit 1 naming the stale column", code, errOut)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed conversion must leave no output, stat: %v", err)
 	}
 }

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-gota/gota/dataframe"
+
+	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
+	ctxgota "github.com/ctxframe/ctxframe/adapters/gota"
+	"github.com/ctxframe/ctxframe/contextstore"
+)
+
+// format is a data file's format, told by its extension.
+type format int
+
+const (
+	formatUnknown format = iota
+	formatCSV
+	formatArrowFile   // .arrow, .feather, .ipc: the IPC file format
+	formatArrowStream // .arrows: the IPC stream format
+)
+
+func formatOf(path string) format {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return formatCSV
+	case ".arrow", ".feather", ".ipc":
+		return formatArrowFile
+	case ".arrows":
+		return formatArrowStream
+	}
+	return formatUnknown
+}
+
+// cmdConvert turns CSV into Arrow IPC carrying the frame's context from the
+// store, and Arrow IPC back into CSV, restoring the context the data carries
+// into the store. With it an ETL step annotates a data set with `set`, ships
+// it as one self-describing file, and the next step gets both back.
+func cmdConvert(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	frame := fs.String("frame", "", "frame ID (default: a CSV input's file name without extension; for Arrow input, the ID the data records)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if fs.NArg() != 2 {
+		return usage("convert takes [-frame ID] IN OUT, e.g. weather.csv weather.arrow")
+	}
+	in, out := fs.Arg(0), fs.Arg(1)
+	from, to := formatOf(in), formatOf(out)
+	switch {
+	case from == formatCSV && (to == formatArrowFile || to == formatArrowStream):
+		return csvToArrow(ctx, e, in, out, to, *frame)
+	case (from == formatArrowFile || from == formatArrowStream) && to == formatCSV:
+		return arrowToCSV(ctx, e, in, out, from, *frame)
+	}
+	return usage("convert goes from .csv to .arrow/.feather/.ipc (IPC file) or .arrows (IPC stream), or back; got %s -> %s", in, out)
+}
+
+func csvToArrow(ctx context.Context, e *env, in, out string, to format, frameID string) error {
+	if frameID == "" {
+		frameID = strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
+	}
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	df := dataframe.ReadCSV(bufio.NewReader(f))
+	if df.Err != nil {
+		return fmt.Errorf("reading %s: %w", in, df.Err)
+	}
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	// Binding checks that the context stored for the frame fits the data.
+	g, err := ctxgota.New(ctx, store, frameID, df, nil)
+	if err != nil {
+		return err
+	}
+	rec, err := ctxarrow.FromGota(ctx, g, frameID, nil)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	entries, err := rec.List(ctx)
+	if err != nil {
+		return err
+	}
+	err = writeFile(out, func(w io.Writer) error {
+		if to == formatArrowStream {
+			return rec.WriteStream(ctx, w, nil)
+		}
+		return rec.WriteFile(ctx, w, nil)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s: frame %q, %d rows, %d context entries\n", out, frameID, df.Nrow(), len(entries))
+	return nil
+}
+
+func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameID string) error {
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	ropts := &ctxarrow.ReadOptions{FrameID: frameID}
+	var table *ctxarrow.Table
+	if from == formatArrowStream {
+		table, err = ctxarrow.ReadStreamTable(ctx, bufio.NewReader(f), store, ropts, nil)
+	} else {
+		table, err = ctxarrow.ReadFileTable(ctx, f, store, ropts, nil)
+	}
+	if err != nil {
+		return err
+	}
+	defer table.Release()
+	g, err := table.ToGota(ctx, table.FrameID(), nil)
+	if err != nil {
+		return err
+	}
+	entries, err := contextstore.ReadFrame(ctx, store, table.FrameID())
+	if err != nil {
+		return err
+	}
+	df := g.DataFrame()
+	if err := writeFile(out, func(w io.Writer) error { return df.WriteCSV(w) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s: frame %q, %d rows; %d context entries restored into the store\n", out, table.FrameID(), df.Nrow(), len(entries))
+	return nil
+}
+
+// writeFile writes through a temporary file renamed into place, so a failed
+// conversion never leaves a half-written output behind.
+func writeFile(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriter(tmp)
+	if err := write(w); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
