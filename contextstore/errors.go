@@ -14,21 +14,21 @@ import (
 // errors.Is(err, context.Canceled) works.
 var (
 	// ErrNotFound: Get found no value under the key.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = errors.New("contextstore: not found")
 	// ErrInvalidValue: the value cannot be carried as JSON (NaN, ±Inf, a func,
 	// a channel, a cycle, a non-string map key, invalid UTF-8, U+0000, an
 	// integer beyond int64). Nothing was written.
-	ErrInvalidValue = errors.New("invalid value")
+	ErrInvalidValue = errors.New("contextstore: invalid value")
 	// ErrClosed: the store was closed.
-	ErrClosed = errors.New("store is closed")
+	ErrClosed = errors.New("contextstore: store is closed")
 	// ErrUnavailable: the backend could not be reached or did not answer in
 	// time. The operation changed nothing; it may succeed later.
-	ErrUnavailable = errors.New("backend unavailable")
+	ErrUnavailable = errors.New("contextstore: backend unavailable")
 	// ErrBackend: the backend failed in another way (a server error, corrupt
 	// data, an unexpected schema).
-	ErrBackend = errors.New("backend error")
+	ErrBackend = errors.New("contextstore: backend error")
 	// ErrConfig: a URL or option the store cannot use.
-	ErrConfig = errors.New("bad configuration")
+	ErrConfig = errors.New("contextstore: bad configuration")
 )
 
 // Error is the error every store operation returns (the reference API's
@@ -55,7 +55,7 @@ func (e *Error) Error() string {
 	}
 	if e.Kind != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Kind.Error())
+		b.WriteString(strings.TrimPrefix(e.Kind.Error(), "contextstore: "))
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
