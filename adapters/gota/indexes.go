@@ -25,30 +25,16 @@ func rowIndexes(nrows int, indexes series.Indexes) ([]int, error) {
 		}
 		idx = trueIndexes(x)
 	case series.Series:
-		if x.Err != nil {
-			return nil, fmt.Errorf("indexing error: new values has errors: %w", x.Err)
+		plain, err := seriesIndexes(x)
+		if err != nil {
+			return nil, err
 		}
-		if x.HasNaN() {
-			return nil, errors.New("indexing error: indexes contain NaN")
+		if _, names := plain.([]string); names {
+			return nil, errUnknownIndexing // rows are not selected by name
 		}
-		switch x.Type() {
-		case series.Int:
-			ints, err := x.Int()
-			if err != nil {
-				return nil, err
-			}
-			idx = ints
-		case series.Bool:
-			bools, err := x.Bool()
-			if err != nil {
-				return nil, fmt.Errorf("indexing error: %w", err)
-			}
-			return rowIndexes(nrows, bools)
-		default:
-			return nil, errors.New("indexing error: unknown indexing mode")
-		}
+		return rowIndexes(nrows, plain)
 	default:
-		return nil, errors.New("indexing error: unknown indexing mode")
+		return nil, errUnknownIndexing
 	}
 	for _, r := range idx {
 		if r < 0 || r >= nrows {
@@ -56,6 +42,37 @@ func rowIndexes(nrows int, indexes series.Indexes) ([]int, error) {
 		}
 	}
 	return idx, nil
+}
+
+// errUnknownIndexing is gota's message for an index of a type it cannot use.
+var errUnknownIndexing = errors.New("indexing error: unknown indexing mode")
+
+// seriesIndexes turns an index Series into the plain value it stands for, as
+// gota reads it: []int (Int), []bool (Bool) or []string (String, names).
+func seriesIndexes(x series.Series) (any, error) {
+	if x.Err != nil {
+		return nil, fmt.Errorf("indexing error: new values has errors: %w", x.Err)
+	}
+	if x.HasNaN() {
+		return nil, errors.New("indexing error: indexes contain NaN")
+	}
+	switch x.Type() {
+	case series.Int:
+		ints, err := x.Int()
+		if err != nil {
+			return nil, err
+		}
+		return ints, nil
+	case series.Bool:
+		bools, err := x.Bool()
+		if err != nil {
+			return nil, fmt.Errorf("indexing error: %w", err)
+		}
+		return bools, nil
+	case series.String:
+		return x.Records(), nil
+	}
+	return nil, errUnknownIndexing
 }
 
 func trueIndexes(mask []bool) []int {
@@ -105,32 +122,13 @@ func columnIndexes(names []string, indexes dataframe.SelectIndexes, checkRange b
 			idx[k] = i
 		}
 	case series.Series:
-		if x.Err != nil {
-			return nil, fmt.Errorf("indexing error: new values has errors: %w", x.Err)
+		plain, err := seriesIndexes(x)
+		if err != nil {
+			return nil, err
 		}
-		if x.HasNaN() {
-			return nil, errors.New("indexing error: indexes contain NaN")
-		}
-		switch x.Type() {
-		case series.Int:
-			ints, err := x.Int()
-			if err != nil {
-				return nil, err
-			}
-			idx = ints
-		case series.Bool:
-			bools, err := x.Bool()
-			if err != nil {
-				return nil, fmt.Errorf("indexing error: %w", err)
-			}
-			return columnIndexes(names, bools, checkRange)
-		case series.String:
-			return columnIndexes(names, x.Records(), checkRange)
-		default:
-			return nil, errors.New("indexing error: unknown indexing mode")
-		}
+		return columnIndexes(names, plain, checkRange)
 	default:
-		return nil, errors.New("indexing error: unknown indexing mode")
+		return nil, errUnknownIndexing
 	}
 	for _, c := range idx {
 		if checkRange && (c < 0 || c >= len(names)) {

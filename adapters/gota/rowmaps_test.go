@@ -193,3 +193,38 @@ func TestRowIndexes(t *testing.T) {
 		}
 	}
 }
+
+func TestColumnIndexes(t *testing.T) {
+	names := []string{"a", "b", "c"}
+	cases := []struct {
+		in         dataframe.SelectIndexes
+		checkRange bool
+		want       []int
+		ok         bool
+	}{
+		{1, true, []int{1}, true},
+		{[]int{2, 0}, true, []int{2, 0}, true},
+		{[]bool{true, false, true}, true, []int{0, 2}, true},
+		{"c", true, []int{2}, true},
+		{[]string{"b", "a"}, true, []int{1, 0}, true},
+		{series.Ints([]int{2, 1}), true, []int{2, 1}, true},
+		{series.Bools([]bool{false, true, true}), true, []int{1, 2}, true},
+		{series.Strings([]string{"c", "a"}), true, []int{2, 0}, true},
+		{[]int{5}, true, nil, false},
+		{[]int{5}, false, []int{5}, true}, // Drop ignores positions out of range
+		{"missing", true, nil, false},
+		{series.Strings([]string{"missing"}), true, nil, false},
+		{[]bool{true}, true, nil, false},
+		{series.Floats([]float64{1}), true, nil, false},
+		{3.5, true, nil, false},
+	}
+	for _, c := range cases {
+		got, err := columnIndexes(names, c.in, c.checkRange)
+		if (err == nil) != c.ok {
+			t.Fatalf("columnIndexes(%v, check=%v) error = %v, want ok=%v", c.in, c.checkRange, err, c.ok)
+		}
+		if c.ok && !reflect.DeepEqual(got, c.want) {
+			t.Fatalf("columnIndexes(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
