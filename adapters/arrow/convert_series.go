@@ -19,70 +19,50 @@ var ErrUnsupportedType = errors.New("arrow: unsupported type")
 // elements (NA, which includes a float NaN and the string "NaN") become
 // nulls. The caller releases the array.
 func arrayFromSeries(mem memory.Allocator, s series.Series) (arrow.Array, error) {
-	n := s.Len()
 	switch s.Type() {
 	case series.String:
-		b := array.NewStringBuilder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		for i := 0; i < n; i++ {
-			e := s.Elem(i)
-			if e.IsNA() {
-				b.AppendNull()
-				continue
-			}
-			b.Append(e.String())
-		}
-		return b.NewArray(), nil
+		return build(array.NewStringBuilder(mem), s, func(e series.Element) (string, error) { return e.String(), nil })
 	case series.Int:
-		b := array.NewInt64Builder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		for i := 0; i < n; i++ {
-			e := s.Elem(i)
-			if e.IsNA() {
-				b.AppendNull()
-				continue
-			}
+		return build(array.NewInt64Builder(mem), s, func(e series.Element) (int64, error) {
 			v, err := e.Int()
-			if err != nil {
-				return nil, fmt.Errorf("arrow: column %q row %d: %w", s.Name, i, err)
-			}
-			b.Append(int64(v))
-		}
-		return b.NewArray(), nil
+			return int64(v), err
+		})
 	case series.Float:
-		b := array.NewFloat64Builder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		for i := 0; i < n; i++ {
-			e := s.Elem(i)
-			if e.IsNA() {
-				b.AppendNull()
-				continue
-			}
-			b.Append(e.Float())
-		}
-		return b.NewArray(), nil
+		return build(array.NewFloat64Builder(mem), s, func(e series.Element) (float64, error) { return e.Float(), nil })
 	case series.Bool:
-		b := array.NewBooleanBuilder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		for i := 0; i < n; i++ {
-			e := s.Elem(i)
-			if e.IsNA() {
-				b.AppendNull()
-				continue
-			}
-			v, err := e.Bool()
-			if err != nil {
-				return nil, fmt.Errorf("arrow: column %q row %d: %w", s.Name, i, err)
-			}
-			b.Append(v)
-		}
-		return b.NewArray(), nil
+		return build(array.NewBooleanBuilder(mem), s, func(e series.Element) (bool, error) { return e.Bool() })
 	}
 	return nil, fmt.Errorf("%w: gota series %q of type %q", ErrUnsupportedType, s.Name, s.Type())
+}
+
+// builder is what every typed Arrow array builder offers.
+type builder[T any] interface {
+	Reserve(n int)
+	Append(v T)
+	AppendNull()
+	NewArray() arrow.Array
+	Release()
+}
+
+// build fills b from s, NA as null, with value reading each element, and
+// returns the array; b is released either way.
+func build[T any](b builder[T], s series.Series, value func(series.Element) (T, error)) (arrow.Array, error) {
+	defer b.Release()
+	n := s.Len()
+	b.Reserve(n)
+	for i := 0; i < n; i++ {
+		e := s.Elem(i)
+		if e.IsNA() {
+			b.AppendNull()
+			continue
+		}
+		v, err := value(e)
+		if err != nil {
+			return nil, fmt.Errorf("arrow: column %q row %d: %w", s.Name, i, err)
+		}
+		b.Append(v)
+	}
+	return b.NewArray(), nil
 }
 
 // seriesFromArray builds the gota series of an Arrow array. Nulls become
