@@ -29,6 +29,14 @@ var (
 	ErrBackend = errors.New("contextstore: backend error")
 	// ErrConfig: a URL or option the store cannot use.
 	ErrConfig = errors.New("contextstore: bad configuration")
+	// ErrConflict: a conditional write (ApplyIf) found a frame no longer at
+	// the version or layout epoch it named. Nothing was written; the cause
+	// is a *ConflictError saying where the frame stands now.
+	ErrConflict = errors.New("contextstore: conflict")
+	// ErrUnsupported: the store lacks a capability the call needs and the
+	// call cannot fall back without giving up a guarantee (a conditional
+	// write on a store without versioned frames).
+	ErrUnsupported = errors.New("contextstore: unsupported")
 )
 
 // Error is the error every store operation returns (the reference API's
@@ -127,4 +135,44 @@ func (e *BatchError) Unwrap() []error {
 		errs[i] = f.Err
 	}
 	return errs
+}
+
+// ConflictError is the cause inside an *Error of kind ErrConflict: the frame
+// whose guard failed, what the guard asked for and where the frame stands.
+type ConflictError struct {
+	FrameID string
+	Want    Guard      // the guard that failed
+	Got     FrameState // the frame's state when the write was refused
+}
+
+// Error says which frame moved and how.
+func (e *ConflictError) Error() string {
+	var b strings.Builder
+	b.WriteString("frame ")
+	b.WriteString(strconv.Quote(e.FrameID))
+	if e.Want.CheckEpoch && e.Want.Epoch != e.Got.Epoch {
+		b.WriteString(" changed its layout (epoch ")
+		b.WriteString(strconv.FormatUint(e.Want.Epoch, 10))
+		b.WriteString(" -> ")
+		b.WriteString(strconv.FormatUint(e.Got.Epoch, 10))
+		b.WriteString(")")
+		return b.String()
+	}
+	if e.Want.CheckVersion && e.Want.Version != e.Got.Version {
+		b.WriteString(" was written meanwhile (version ")
+		b.WriteString(strconv.FormatUint(e.Want.Version, 10))
+		b.WriteString(" -> ")
+		b.WriteString(strconv.FormatUint(e.Got.Version, 10))
+		b.WriteString(")")
+		return b.String()
+	}
+	b.WriteString(" changed under a merge")
+	return b.String()
+}
+
+// Conflict returns the *Error of kind ErrConflict that backends report when
+// guard g found frame state got.
+func Conflict(op, backend string, g Guard, got FrameState) *Error {
+	return &Error{Op: op, Backend: backend, Key: g.FrameID, Kind: ErrConflict,
+		Err: &ConflictError{FrameID: g.FrameID, Want: g, Got: got}}
 }

@@ -13,7 +13,7 @@ import (
 // frame), and otherwise one call at a time after validating every entry, then
 // undoing the calls already made if a later one fails. The fallback is
 // all-or-nothing against failures of the store, but other writers may see
-// the batch half done while it runs.
+// the batch half done while it runs, and its merges are a Get then a Set.
 func Apply(ctx context.Context, s Store, ms []Mutation) error {
 	if b, ok := s.(Batcher); ok {
 		return b.Apply(ctx, ms)
@@ -55,9 +55,15 @@ func Apply(ctx context.Context, s Store, ms []Mutation) error {
 			}
 			undos = append(undos, undo{m.Key, old})
 		}
-		if m.Delete {
+		switch {
+		case m.Delete:
 			err = s.Delete(ctx, m.Key)
-		} else {
+		case m.Merge:
+			var cur Value
+			if cur, err = s.Get(ctx, m.Key); err == nil || errors.Is(err, ErrNotFound) {
+				err = s.Set(ctx, m.Key, MergePatch(cur, m.Value))
+			}
+		default:
 			err = s.Set(ctx, m.Key, m.Value)
 		}
 		if err != nil {

@@ -31,6 +31,14 @@ func TestHelpersFallBackToTheBasicCalls(t *testing.T) {
 	storetest.Run(t, func(*testing.T) contextstore.Store { return basicStore{contextstore.NewMemoryStore()} })
 }
 
+// WithLocalVersions gives a store of basic calls versioned frames that keep
+// the whole contract for writers in one process.
+func TestLocalVersionsKeepTheContract(t *testing.T) {
+	storetest.Run(t, func(*testing.T) contextstore.Store {
+		return contextstore.WithLocalVersions(basicStore{contextstore.NewMemoryStore()})
+	})
+}
+
 // failingStore fails one Set: the one after setsLeft successful calls.
 type failingStore struct {
 	basicStore

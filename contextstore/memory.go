@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -18,6 +19,7 @@ import (
 type MemoryStore struct {
 	mu     sync.RWMutex
 	frames map[string]map[keys.Key]Value // frame ID -> its entries
+	states map[string]FrameState         // frame ID -> version and epoch
 	closed bool
 }
 
@@ -29,13 +31,14 @@ var (
 	_ FrameReader     = (*MemoryStore)(nil)
 	_ FrameDropper    = (*MemoryStore)(nil)
 	_ FrameEnumerator = (*MemoryStore)(nil)
+	_ Versioner       = (*MemoryStore)(nil)
 )
 
 const memBackend = "mem"
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{frames: make(map[string]map[keys.Key]Value)}
+	return &MemoryStore{frames: make(map[string]map[keys.Key]Value), states: make(map[string]FrameState)}
 }
 
 // check runs the checks every operation starts with; the caller holds mu.
@@ -64,7 +67,20 @@ func (s *MemoryStore) Set(ctx context.Context, k keys.Key, v Value) error {
 		return err
 	}
 	s.put(k, n)
+	s.bump(k.FrameID(), false, time.Now())
 	return nil
+}
+
+// bump advances frameID's version, and its epoch when relayout; the caller
+// holds mu for writing.
+func (s *MemoryStore) bump(frameID string, relayout bool, now time.Time) FrameState {
+	st := s.states[frameID]
+	st.Version = NextVersion(st.Version, now)
+	if relayout {
+		st.Epoch = NextVersion(st.Epoch, now)
+	}
+	s.states[frameID] = st
+	return st
 }
 
 func (s *MemoryStore) put(k keys.Key, v Value) {
@@ -112,6 +128,7 @@ func (s *MemoryStore) Delete(ctx context.Context, k keys.Key) error {
 		return err
 	}
 	s.remove(k)
+	s.bump(k.FrameID(), false, time.Now())
 	return nil
 }
 
@@ -147,14 +164,76 @@ func (s *MemoryStore) Apply(ctx context.Context, ms []Mutation) error {
 	if err := s.check(ctx, "apply", keys.Key{}); err != nil {
 		return err
 	}
-	for _, m := range normalized {
-		if m.Delete {
-			s.remove(m.Key)
-		} else {
-			s.put(m.Key, m.Value)
+	s.write(normalized, nil)
+	return nil
+}
+
+// write applies a validated batch and advances the version of every frame it
+// writes and every frame guards relayout; the caller holds mu for writing.
+func (s *MemoryStore) write(ms []Mutation, guards []Guard) {
+	now := time.Now()
+	bumped := make(map[string]bool, 1)
+	for _, g := range guards {
+		if g.Relayout && !bumped[g.FrameID] {
+			bumped[g.FrameID] = true
+			s.bump(g.FrameID, true, now)
 		}
 	}
-	return nil
+	for _, m := range ms {
+		switch {
+		case m.Delete:
+			s.remove(m.Key)
+		case m.Merge:
+			// Stored values are never changed in place (readers get
+			// clones), so the merged value may share the old one's fields.
+			s.put(m.Key, MergePatch(s.frames[m.Key.FrameID()][m.Key], m.Value))
+		default:
+			s.put(m.Key, m.Value)
+		}
+		if id := m.Key.FrameID(); !bumped[id] {
+			bumped[id] = true
+			s.bump(id, false, now)
+		}
+	}
+}
+
+// ReadVersioned implements Versioner.
+func (s *MemoryStore) ReadVersioned(ctx context.Context, frameID string) (Snapshot, error) {
+	if err := keys.Frame(frameID).Validate(); err != nil {
+		return Snapshot{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "readversioned", keys.Frame(frameID)); err != nil {
+		return Snapshot{}, err
+	}
+	return Snapshot{FrameID: frameID, State: s.states[frameID], Entries: s.entries(frameID)}, nil
+}
+
+// ApplyIf implements Versioner; the check and the whole batch happen under
+// the store's lock.
+func (s *MemoryStore) ApplyIf(ctx context.Context, guards []Guard, ms []Mutation) ([]FrameState, error) {
+	if err := ValidateGuards(guards); err != nil {
+		return nil, err
+	}
+	normalized, err := ValidateBatch(ms)
+	if err != nil {
+		return nil, NewError("applyif", memBackend, keys.Key{}, batchKind(err), err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "applyif", keys.Key{}); err != nil {
+		return nil, err
+	}
+	if g, got, failed := FailedGuard(guards, func(id string) FrameState { return s.states[id] }); failed {
+		return nil, Conflict("applyif", memBackend, g, got)
+	}
+	s.write(normalized, guards)
+	out := make([]FrameState, len(guards))
+	for i, g := range guards {
+		out[i] = s.states[g.FrameID]
+	}
+	return out, nil
 }
 
 // GetMany implements Batcher.
@@ -207,13 +286,18 @@ func (s *MemoryStore) ReadFrame(ctx context.Context, frameID string) ([]Entry, e
 	if err := s.check(ctx, "readframe", keys.Frame(frameID)); err != nil {
 		return nil, err
 	}
+	return s.entries(frameID), nil
+}
+
+// entries returns clones of frameID's entries, sorted; the caller holds mu.
+func (s *MemoryStore) entries(frameID string) []Entry {
 	f := s.frames[frameID]
 	out := make([]Entry, 0, len(f))
 	for k, v := range f {
 		out = append(out, Entry{Key: k, Value: Clone(v)})
 	}
 	slices.SortFunc(out, func(a, b Entry) int { return keys.Compare(a.Key, b.Key) })
-	return out, nil
+	return out
 }
 
 // DropFrame implements FrameDropper.
@@ -227,6 +311,7 @@ func (s *MemoryStore) DropFrame(ctx context.Context, frameID string) error {
 		return err
 	}
 	delete(s.frames, frameID)
+	delete(s.states, frameID)
 	return nil
 }
 
@@ -252,5 +337,6 @@ func (s *MemoryStore) Close() error {
 	defer s.mu.Unlock()
 	s.closed = true
 	s.frames = nil
+	s.states = nil
 	return nil
 }

@@ -42,12 +42,15 @@ type Entry struct {
 	Value Value
 }
 
-// Mutation is one write of a batch: a Set of Value under Key, or, when
-// Delete is true, a Delete of Key.
+// Mutation is one write of a batch: a Set of Value under Key; when Delete
+// is true, a Delete of Key; when Merge is true, a merge of the patch Value
+// into the value under Key (see MergePatch), done atomically by the store:
+// two merges of different fields into one entry never lose either.
 type Mutation struct {
 	Key    keys.Key
 	Value  Value
 	Delete bool
+	Merge  bool
 }
 
 // Put returns the Mutation that sets k to v.
@@ -55,6 +58,12 @@ func Put(k keys.Key, v Value) Mutation { return Mutation{Key: k, Value: v} }
 
 // Remove returns the Mutation that deletes k.
 func Remove(k keys.Key) Mutation { return Mutation{Key: k, Delete: true} }
+
+// Patch returns the Mutation that merges patch into the value under k: each
+// field of patch replaces the field of that name, a nil field deletes it,
+// other fields are kept; without a value under k, patch (minus its nil
+// fields) becomes the value.
+func Patch(k keys.Key, patch Value) Mutation { return Mutation{Key: k, Value: patch, Merge: true} }
 
 // Batcher is the optional capability of applying many writes at once and
 // reading many keys at once. Use the package-level Apply, SetMany,

@@ -28,7 +28,7 @@ type NewStore func(t *testing.T) contextstore.Store
 //	func TestConformance(t *testing.T) { storetest.Run(t, newTestStore) }
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
-	for _, c := range contracts {
+	for _, c := range append(contracts[:len(contracts):len(contracts)], versionedContracts...) {
 		t.Run(c.name, func(t *testing.T) {
 			s := newStore(t)
 			t.Cleanup(func() { _ = contextstore.Close(s) })
@@ -660,6 +660,12 @@ func testCancelled(t *testing.T, s contextstore.Store) {
 	_, err = contextstore.ListFrames(ctx, s)
 	check("ListFrames", err)
 	check("DropFrame", contextstore.DropFrame(ctx, s, "cancelled"))
+	if v, ok := s.(contextstore.Versioner); ok {
+		_, err = v.ReadVersioned(ctx, "cancelled")
+		check("ReadVersioned", err)
+		_, err = v.ApplyIf(ctx, nil, []contextstore.Mutation{contextstore.Put(k, contextstore.Value{})})
+		check("ApplyIf", err)
+	}
 	assertKeys(t, "operations with a cancelled context must write nothing", mustList(t, s), nil)
 }
 
@@ -694,6 +700,12 @@ func testUseAfterClose(t *testing.T, s contextstore.Store) {
 	_, err = contextstore.ListFrames(bg, s)
 	check("ListFrames", err)
 	check("DropFrame", contextstore.DropFrame(bg, s, "closed"))
+	if v, ok := s.(contextstore.Versioner); ok {
+		_, err = v.ReadVersioned(bg, "closed")
+		check("ReadVersioned", err)
+		_, err = v.ApplyIf(bg, nil, []contextstore.Mutation{contextstore.Remove(k)})
+		check("ApplyIf", err)
+	}
 }
 
 // ---- helpers ----
