@@ -45,75 +45,29 @@ func sortedOrder(rows []row) []int32 {
 
 // Apply implements contextstore.Batcher. The whole batch is one
 // transaction, so it is atomic as a whole and readers never see part of it.
-// When a key appears more than once the last mutation wins, as if the
-// mutations ran in order.
+// When a key appears more than once the effect is that of the mutations in
+// order. Every frame it writes gets a new version.
 func (s *Store) Apply(ctx context.Context, ms []contextstore.Mutation) error {
-	normalized, err := contextstore.ValidateBatch(ms)
-	if err != nil {
-		return contextstore.NewError("apply", s.backend, keys.Key{}, contextstore.BatchErrorKind(err), err)
-	}
-	puts, dels := foldBatch(normalized)
-	if len(puts) == 0 && len(dels) == 0 {
+	if len(ms) == 0 {
 		return s.run(ctx, "apply", keys.Key{}, func(context.Context) error { return nil })
 	}
-	if s.dialect == SQLite {
-		return s.write(ctx, "apply", keys.Key{}, func(ctx context.Context) error {
-			return s.applySQLite(ctx, puts, dels)
-		})
-	}
-	return s.write(ctx, "apply", keys.Key{}, func(ctx context.Context) error {
-		return s.applyPostgres(ctx, puts, dels)
-	})
+	_, err := s.commit(ctx, "apply", keys.Key{}, nil, ms)
+	return err
 }
 
-// foldBatch reduces a validated batch to the final state of each key it
-// touches: the rows to upsert and the rows to delete, so no statement
-// touches a row twice (which PostgreSQL's ON CONFLICT DO UPDATE refuses).
-func foldBatch(ms []contextstore.Mutation) (puts, dels []row) {
-	last := make(map[keys.Key]int, len(ms))
-	for i, m := range ms {
-		last[m.Key] = i
-	}
-	buf := make([]byte, 0, 64)
-	var frameID string
-	var frame []byte // shared by consecutive rows of one frame, the usual batch
-	for i, m := range ms {
-		if last[m.Key] != i {
-			continue
-		}
-		if frame == nil || m.Key.FrameID() != frameID {
-			frameID, frame = m.Key.FrameID(), []byte(m.Key.FrameID())
-		}
-		local := []byte(m.Key.Local())
-		if m.Delete {
-			dels = append(dels, row{frame: frame, local: local})
-			continue
-		}
-		buf = contextstore.AppendNormalized(buf[:0], m.Value)
-		puts = append(puts, row{frame: frame, local: local, value: string(buf)})
-	}
-	return puts, dels
-}
-
-func (s *Store) applySQLite(ctx context.Context, puts, dels []row) error {
-	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE, by the DSN's _txlock
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+// writeSQLite deletes and upserts the rows of a batch inside tx, in
+// multi-row statements.
+func (s *Store) writeSQLite(ctx context.Context, tx *sql.Tx, puts, dels []row) error {
 	t := `"` + s.opts.Table + `"`
 	if err := execChunked(ctx, tx, dels, 2, func(n int) string {
 		return "DELETE FROM " + t + " WHERE (frame_id, entry_key) IN (VALUES " + sqlitePlaceholders(n, 2) + ")"
 	}, func(args []any, r row) []any { return append(args, r.frame, r.local) }); err != nil {
 		return err
 	}
-	if err := execChunked(ctx, tx, puts, 3, func(n int) string {
+	return execChunked(ctx, tx, puts, 3, func(n int) string {
 		return "INSERT INTO " + t + " (frame_id, entry_key, entry_value) VALUES " + sqlitePlaceholders(n, 3) +
 			" ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = excluded.entry_value"
-	}, func(args []any, r row) []any { return append(args, r.frame, r.local, r.value) }); err != nil {
-		return err
-	}
-	return tx.Commit()
+	}, func(args []any, r row) []any { return append(args, r.frame, r.local, r.value) })
 }
 
 // execChunked runs the statement query(n) over rows in chunks of as many
@@ -155,48 +109,33 @@ func execChunked(ctx context.Context, tx *sql.Tx, rows []row, width int, query f
 	return nil
 }
 
-func (s *Store) applyPostgres(ctx context.Context, puts, dels []row) error {
+// writePostgres deletes and upserts the rows of a batch inside tx, each
+// kind in one statement over arrays.
+func (s *Store) writePostgres(ctx context.Context, tx *sql.Tx, puts, dels []row) error {
 	t := `"` + s.opts.Table + `"`
 	// Rows go in (frame, key) order, so concurrent batches lock the rows
 	// they share in one order instead of deadlocking.
-	putOrder, delOrder := sortedOrder(puts), sortedOrder(dels)
-	upsert := func(ctx context.Context, ex execer) error {
-		frames, locals := columns(puts, putOrder)
-		values := make([]string, len(puts))
-		for i, j := range putOrder {
-			values[i] = puts[j].value
+	if len(dels) > 0 {
+		frames, locals := columns(dels, sortedOrder(dels))
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" USING unnest($1::bytea[], $2::bytea[]) AS u(f, k)"+
+			" WHERE frame_id = u.f AND entry_key = u.k", frames, locals); err != nil {
+			return err
 		}
-		_, err := ex.ExecContext(ctx, "INSERT INTO "+t+" (frame_id, entry_key, entry_value)"+
-			" SELECT f, k, v::jsonb FROM unnest($1::bytea[], $2::bytea[], $3::text[]) AS u(f, k, v)"+
-			" ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = EXCLUDED.entry_value",
-			frames, locals, values)
-		return err
 	}
-	remove := func(ctx context.Context, ex execer) error {
-		frames, locals := columns(dels, delOrder)
-		_, err := ex.ExecContext(ctx, "DELETE FROM "+t+" USING unnest($1::bytea[], $2::bytea[]) AS u(f, k)"+
-			" WHERE frame_id = u.f AND entry_key = u.k", frames, locals)
-		return err
+	if len(puts) == 0 {
+		return nil
 	}
-	// One statement is atomic on its own: no transaction round trips.
-	switch {
-	case len(dels) == 0:
-		return upsert(ctx, s.db)
-	case len(puts) == 0:
-		return remove(ctx, s.db)
+	order := sortedOrder(puts)
+	frames, locals := columns(puts, order)
+	values := make([]string, len(puts))
+	for i, j := range order {
+		values[i] = puts[j].value
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if err := remove(ctx, tx); err != nil {
-		return err
-	}
-	if err := upsert(ctx, tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	_, err := tx.ExecContext(ctx, "INSERT INTO "+t+" (frame_id, entry_key, entry_value)"+
+		" SELECT f, k, v::jsonb FROM unnest($1::bytea[], $2::bytea[], $3::text[]) AS u(f, k, v)"+
+		" ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = EXCLUDED.entry_value",
+		frames, locals, values)
+	return err
 }
 
 // execer is what *sql.DB and *sql.Tx share.

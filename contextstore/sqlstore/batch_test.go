@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"bytes"
+	"context"
 	"testing"
 
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -27,7 +28,10 @@ func TestSortedOrderIsByteOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	puts, dels := foldBatch(normalized)
+	puts, dels, err := (&Store{}).resolve(context.Background(), nil, contextstore.FoldBatch(normalized))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(puts) != 7 || len(dels) != 1 {
 		t.Fatalf("fold kept %d puts and %d deletes, want 7 and 1", len(puts), len(dels))
 	}

@@ -19,8 +19,10 @@ const metaTable = "ctxframe_meta"
 
 // schemaVersion is the layout of the context table this code reads and
 // writes. A table with a higher version was written by a newer ctxframe and
-// is refused; a lower one would be migrated.
-const schemaVersion = 1
+// is refused; a lower one is migrated. Version 2 added the frames table
+// (TABLE_frames: each frame's version and layout epoch); version 1 tables
+// get it on open, their frames starting at the zero state.
+const schemaVersion = 2
 
 // statements are the fixed statements of one store, built once from the
 // dialect and table name (a checked identifier, never user data).
@@ -33,11 +35,21 @@ type statements struct {
 	readVersion, addVersion  string
 	dropTable, forgetVersion string
 	lockSchema               string // PostgreSQL: serializes schema setup between processes
+
+	// Versioned frames (see versioned.go).
+	createFrames, dropFrames, setVersion string
+	readVersioned                        string // a frame's state and entries in one statement
+	frameState                           string // a frame's state, locked for the transaction on PostgreSQL
+	ensureFrame                          string // PostgreSQL: a row to lock for a frame never written
+	bump                                 string // advance a frame's version (and epoch), returning both
+	forgetFrame                          string // DropFrame: the frame goes back to the zero state
+	getInTx                              string // a value read inside a write transaction
 }
 
 func newStatements(d Dialect, table string) (statements, error) {
 	t := `"` + table + `"`
 	m := `"` + metaTable + `"`
+	ft := `"` + table + `_frames"`
 	var s statements
 	switch d {
 	case SQLite:
@@ -56,6 +68,17 @@ func newStatements(d Dialect, table string) (statements, error) {
 			addVersion:    "INSERT INTO " + m + " (table_name, schema_version) VALUES (?, ?)",
 			dropTable:     "DROP TABLE IF EXISTS " + t,
 			forgetVersion: "DELETE FROM " + m + " WHERE table_name = ?",
+			createFrames:  "CREATE TABLE IF NOT EXISTS " + ft + " (frame_id BLOB PRIMARY KEY, version INTEGER NOT NULL, epoch INTEGER NOT NULL) WITHOUT ROWID",
+			dropFrames:    "DROP TABLE IF EXISTS " + ft,
+			setVersion:    "UPDATE " + m + " SET schema_version = ? WHERE table_name = ?",
+			readVersioned: "SELECT 0, NULL, NULL, version, epoch FROM " + ft + " WHERE frame_id = ?1" +
+				" UNION ALL SELECT 1, entry_key, entry_value, 0, 0 FROM " + t + " WHERE frame_id = ?1",
+			frameState: "SELECT version, epoch FROM " + ft + " WHERE frame_id = ?",
+			bump: "INSERT INTO " + ft + " (frame_id, version, epoch) VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 ELSE 0 END)" +
+				" ON CONFLICT (frame_id) DO UPDATE SET version = MAX(version + 1, ?2)," +
+				" epoch = CASE WHEN ?3 THEN MAX(epoch + 1, ?2) ELSE epoch END RETURNING version, epoch",
+			forgetFrame: "DELETE FROM " + ft + " WHERE frame_id = ?",
+			getInTx:     "SELECT entry_value FROM " + t + " WHERE frame_id = ? AND entry_key = ?",
 		}
 	case Postgres:
 		s = statements{
@@ -79,7 +102,19 @@ func newStatements(d Dialect, table string) (statements, error) {
 			// Concurrent CREATE TABLE IF NOT EXISTS can fail in PostgreSQL
 			// with a unique violation in the catalog; one advisory lock per
 			// database makes setup one process at a time.
-			lockSchema: "SELECT pg_advisory_xact_lock(hashtext('ctxframe_meta'))",
+			lockSchema:    "SELECT pg_advisory_xact_lock(hashtext('ctxframe_meta'))",
+			createFrames:  "CREATE TABLE IF NOT EXISTS " + ft + " (frame_id bytea PRIMARY KEY, version bigint NOT NULL, epoch bigint NOT NULL)",
+			dropFrames:    "DROP TABLE IF EXISTS " + ft,
+			setVersion:    "UPDATE " + m + " SET schema_version = $1 WHERE table_name = $2",
+			readVersioned: "SELECT 0, NULL::bytea, NULL::text, version, epoch FROM " + ft + " WHERE frame_id = $1" +
+				" UNION ALL SELECT 1, entry_key, entry_value::text, 0, 0 FROM " + t + " WHERE frame_id = $1",
+			frameState:  "SELECT version, epoch FROM " + ft + " WHERE frame_id = $1 FOR UPDATE",
+			ensureFrame: "INSERT INTO " + ft + " (frame_id, version, epoch) VALUES ($1, 0, 0) ON CONFLICT (frame_id) DO NOTHING",
+			bump: "INSERT INTO " + ft + " AS f (frame_id, version, epoch) VALUES ($1, $2::bigint, CASE WHEN $3::boolean THEN $2::bigint ELSE 0 END)" +
+				" ON CONFLICT (frame_id) DO UPDATE SET version = GREATEST(f.version + 1, $2::bigint)," +
+				" epoch = CASE WHEN $3::boolean THEN GREATEST(f.epoch + 1, $2::bigint) ELSE f.epoch END RETURNING version, epoch",
+			forgetFrame: "DELETE FROM " + ft + " WHERE frame_id = $1",
+			getInTx:     "SELECT entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key = $2",
 		}
 	default:
 		return statements{}, fmt.Errorf("sqlstore: unknown dialect %q (want %q or %q)", d, SQLite, Postgres)

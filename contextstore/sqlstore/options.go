@@ -20,8 +20,10 @@ const (
 // defaults.
 type Options struct {
 	// Table is the name of the context table: lower-case ASCII letters,
-	// digits and underscores, not starting with a digit, at most 63 bytes
-	// (one spelling that means the same table in SQLite and PostgreSQL). Several
+	// digits and underscores, not starting with a digit, at most 56 bytes
+	// (one spelling that means the same table in SQLite and PostgreSQL, and
+	// room for the "_frames" suffix of its frames table within PostgreSQL's
+	// 63-byte identifiers). Several
 	// stores may share one database with different tables. Default
 	// DefaultTable.
 	Table string
@@ -85,11 +87,15 @@ func (o *Options) resolved() (Options, error) {
 	return r, nil
 }
 
+// maxTableName leaves room for the frames table's "_frames" suffix within
+// PostgreSQL's 63-byte identifiers.
+const maxTableName = 63 - len("_frames")
+
 // checkTableName accepts the identifiers that need no quoting in either
 // dialect, so a table name can never smuggle SQL into a statement.
 func checkTableName(name string) error {
-	if name == "" || len(name) > 63 {
-		return fmt.Errorf("sqlstore: table name %q must be 1 to 63 bytes long", name)
+	if name == "" || len(name) > maxTableName {
+		return fmt.Errorf("sqlstore: table name %q must be 1 to %d bytes long", name, maxTableName)
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]

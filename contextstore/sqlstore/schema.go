@@ -36,7 +36,7 @@ func (s *Store) ensureSchema(ctx context.Context) error {
 		err = tx.QueryRowContext(ctx, s.stmts.readVersion, s.opts.Table).Scan(&version)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			if _, err := tx.ExecContext(ctx, s.stmts.createTable); err != nil {
+			if err := s.createTables(ctx, tx); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, s.stmts.addVersion, s.opts.Table, schemaVersion); err != nil {
@@ -44,10 +44,19 @@ func (s *Store) ensureSchema(ctx context.Context) error {
 			}
 		case err != nil:
 			return err
+		case version == 1:
+			// Version 1 had no frames table: its frames start at the zero
+			// state, which every write then advances.
+			if err := s.createTables(ctx, tx); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.stmts.setVersion, schemaVersion, s.opts.Table); err != nil {
+				return err
+			}
 		case version == schemaVersion:
 			// The record may outlive its table (dropped by hand, not with
 			// DropTable): make the table again rather than fail on every call.
-			if _, err := tx.ExecContext(ctx, s.stmts.createTable); err != nil {
+			if err := s.createTables(ctx, tx); err != nil {
 				return err
 			}
 		case version > schemaVersion:
@@ -56,7 +65,6 @@ func (s *Store) ensureSchema(ctx context.Context) error {
 		case version < 1:
 			return fmt.Errorf("%w: table %q has schema version %d in %s", errSchema, s.opts.Table, version, metaTable)
 		}
-		// Version schemaVersion is the only one so far: nothing to migrate.
 		return tx.Commit()
 	})
 }
@@ -80,6 +88,9 @@ func (s *Store) DropTable(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, s.stmts.dropTable); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, s.stmts.dropFrames); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.stmts.forgetVersion, s.opts.Table); err != nil {
 			return err
 		}
@@ -89,4 +100,14 @@ func (s *Store) DropTable(ctx context.Context) error {
 		return err
 	}
 	return s.Close()
+}
+
+// createTables creates the context table and its frames table when missing.
+func (s *Store) createTables(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{s.stmts.createTable, s.stmts.createFrames} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }

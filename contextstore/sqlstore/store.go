@@ -35,7 +35,7 @@ type Store struct {
 	// prepared holds the single-key statements of a SQLite store, parsed
 	// once: modernc.org/sqlite has no statement cache, and parsing costs
 	// more than running them. PostgreSQL's pgx caches statements itself.
-	prepared struct{ get, set, del *sql.Stmt }
+	prepared struct{ get *sql.Stmt }
 
 	// connLost is told when a call lost its connection, so the pool checks
 	// its other idle connections before handing them out again. May be nil.
@@ -116,20 +116,18 @@ func keyBytes(k keys.Key) (frame, local []byte) {
 	return []byte(k.FrameID()), []byte(k.Local())
 }
 
-// Set implements contextstore.Store.
+// Set implements contextstore.Store: one transaction that writes the value
+// and advances the frame's version.
 func (s *Store) Set(ctx context.Context, k keys.Key, v contextstore.Value) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
-	b, err := contextstore.MarshalValue(v)
+	n, err := contextstore.Normalize(v)
 	if err != nil {
 		return contextstore.NewError("set", s.backend, k, contextstore.ErrInvalidValue, err)
 	}
-	frame, local := keyBytes(k)
-	return s.write(ctx, "set", k, func(ctx context.Context) error {
-		_, err := s.exec(ctx, s.prepared.set, s.stmts.set, frame, local, string(b))
-		return err
-	})
+	_, err = s.commit(ctx, "set", k, nil, []contextstore.Mutation{contextstore.Put(k, n)})
+	return err
 }
 
 // Get implements contextstore.Store.
@@ -154,16 +152,14 @@ func (s *Store) Get(ctx context.Context, k keys.Key) (contextstore.Value, error)
 	return v, nil
 }
 
-// Delete implements contextstore.Store.
+// Delete implements contextstore.Store: one transaction that deletes the
+// value and advances the frame's version.
 func (s *Store) Delete(ctx context.Context, k keys.Key) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
-	frame, local := keyBytes(k)
-	return s.write(ctx, "delete", k, func(ctx context.Context) error {
-		_, err := s.exec(ctx, s.prepared.del, s.stmts.del, frame, local)
-		return err
-	})
+	_, err := s.commit(ctx, "delete", k, nil, []contextstore.Mutation{contextstore.Remove(k)})
+	return err
 }
 
 // ListKeys implements contextstore.Store.
@@ -269,15 +265,25 @@ func (s *Store) ReadFrame(ctx context.Context, frameID string) ([]contextstore.E
 	return out, nil
 }
 
-// DropFrame implements contextstore.FrameDropper with one DELETE statement.
+// DropFrame implements contextstore.FrameDropper: one transaction deletes
+// the frame's entries and its state, which goes back to zero.
 func (s *Store) DropFrame(ctx context.Context, frameID string) error {
 	fk := keys.Frame(frameID)
 	if err := fk.Validate(); err != nil {
 		return err
 	}
 	return s.write(ctx, "dropframe", fk, func(ctx context.Context) error {
-		_, err := s.db.ExecContext(ctx, s.stmts.dropFrame, []byte(frameID))
-		return err
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback() }()
+		for _, q := range []string{s.stmts.forgetFrame, s.stmts.dropFrame} {
+			if _, err := tx.ExecContext(ctx, q, []byte(frameID)); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
 	})
 }
 
@@ -314,7 +320,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	for _, st := range []*sql.Stmt{s.prepared.get, s.prepared.set, s.prepared.del} {
+	for _, st := range []*sql.Stmt{s.prepared.get} {
 		if st != nil {
 			_ = st.Close()
 		}
@@ -337,7 +343,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		for _, p := range []struct {
 			into  **sql.Stmt
 			query string
-		}{{&s.prepared.get, s.stmts.get}, {&s.prepared.set, s.stmts.set}, {&s.prepared.del, s.stmts.del}} {
+		}{{&s.prepared.get, s.stmts.get}} {
 			st, err := s.db.PrepareContext(ctx, p.query)
 			if err != nil {
 				return err
@@ -346,13 +352,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 		return nil
 	})
-}
-
-func (s *Store) exec(ctx context.Context, st *sql.Stmt, query string, args ...any) (sql.Result, error) {
-	if st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return s.db.ExecContext(ctx, query, args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, st *sql.Stmt, query string, args ...any) *sql.Row {

@@ -1,0 +1,244 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+var _ contextstore.Versioner = (*Store)(nil)
+
+// ReadVersioned implements contextstore.Versioner: the frame's state and its
+// entries come from one statement, so from one snapshot.
+func (s *Store) ReadVersioned(ctx context.Context, frameID string) (contextstore.Snapshot, error) {
+	fk := keys.Frame(frameID)
+	if err := fk.Validate(); err != nil {
+		return contextstore.Snapshot{}, err
+	}
+	snap := contextstore.Snapshot{FrameID: frameID}
+	err := s.run(ctx, "readversioned", fk, func(ctx context.Context) error {
+		rows, err := s.db.QueryContext(ctx, s.stmts.readVersioned, []byte(frameID))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		snap.State, snap.Entries = contextstore.FrameState{}, snap.Entries[:0]
+		for rows.Next() {
+			var (
+				kind             int
+				local, raw       sql.RawBytes
+				version, epoch   int64
+			)
+			if err := rows.Scan(&kind, &local, &raw, &version, &epoch); err != nil {
+				return err
+			}
+			if kind == 0 {
+				snap.State = contextstore.FrameState{Version: uint64(version), Epoch: uint64(epoch)}
+				continue
+			}
+			k, err := decodeKey(frameID, local)
+			if err != nil {
+				return err
+			}
+			v, err := decodeValue(raw)
+			if err != nil {
+				return err
+			}
+			snap.Entries = append(snap.Entries, contextstore.Entry{Key: k, Value: v})
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return contextstore.Snapshot{}, err
+	}
+	slices.SortFunc(snap.Entries, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
+	return snap, nil
+}
+
+// ApplyIf implements contextstore.Versioner: the guards are checked and the
+// batch written in one transaction, with the frames' rows locked (PostgreSQL)
+// or the database's write lock held (SQLite) from the check to the commit.
+func (s *Store) ApplyIf(ctx context.Context, guards []contextstore.Guard, ms []contextstore.Mutation) ([]contextstore.FrameState, error) {
+	if err := contextstore.ValidateGuards(guards); err != nil {
+		return nil, err
+	}
+	return s.commit(ctx, "applyif", keys.Key{}, guards, ms)
+}
+
+// commit is every write of the store: validate, then in one transaction lock
+// the frames involved, check the guards, advance the frames' versions,
+// resolve merges against the values now stored and write. It returns the
+// state of each guarded frame afterwards.
+func (s *Store) commit(ctx context.Context, op string, k keys.Key, guards []contextstore.Guard, ms []contextstore.Mutation) ([]contextstore.FrameState, error) {
+	normalized, err := contextstore.ValidateBatch(ms)
+	if err != nil {
+		return nil, contextstore.NewError(op, s.backend, k, contextstore.BatchErrorKind(err), err)
+	}
+	folded := contextstore.FoldBatch(normalized)
+	frames := framesOf(guards, folded)
+	var (
+		states []contextstore.FrameState
+		failed *errGuard
+	)
+	err = s.write(ctx, op, k, func(ctx context.Context) error {
+		var err error
+		states, err = s.commitTx(ctx, guards, folded, frames)
+		errors.As(err, &failed)
+		return err
+	})
+	if failed != nil {
+		return nil, contextstore.Conflict(op, s.backend, failed.guard, failed.got)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return states, nil
+}
+
+// framesOf returns the frames a batch writes or guards, sorted, so that
+// every transaction locks them in one order and none deadlock.
+func framesOf(guards []contextstore.Guard, ms []contextstore.Mutation) []string {
+	seen := make(map[string]bool, 1)
+	var out []string
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, g := range guards {
+		add(g.FrameID)
+	}
+	for _, m := range ms {
+		add(m.Key.FrameID())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// errGuard carries a failed guard out of the transaction, which then rolls
+// back; commit turns it into a conflict error, which is never retried.
+type errGuard struct {
+	guard contextstore.Guard
+	got   contextstore.FrameState
+}
+
+func (e *errGuard) Error() string { return "sqlstore: guard failed" }
+
+func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []contextstore.Mutation, frames []string) ([]contextstore.FrameState, error) {
+	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE for SQLite, by the DSN's _txlock
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+
+	written := make(map[string]bool, len(frames))
+	relayout := make(map[string]bool)
+	for _, m := range ms {
+		written[m.Key.FrameID()] = true
+	}
+	for _, g := range guards {
+		if g.Relayout {
+			written[g.FrameID], relayout[g.FrameID] = true, true
+		}
+	}
+
+	// Read (and on PostgreSQL lock) the state of every guarded frame.
+	state := make(map[string]contextstore.FrameState, len(frames))
+	if len(guards) > 0 {
+		for _, id := range frames {
+			if s.stmts.ensureFrame != "" {
+				if _, err := tx.ExecContext(ctx, s.stmts.ensureFrame, []byte(id)); err != nil {
+					return nil, err
+				}
+			}
+			var v, e int64
+			err := tx.QueryRowContext(ctx, s.stmts.frameState, []byte(id)).Scan(&v, &e)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, err
+			}
+			state[id] = contextstore.FrameState{Version: uint64(v), Epoch: uint64(e)}
+		}
+		if g, got, failed := contextstore.FailedGuard(guards, func(id string) contextstore.FrameState { return state[id] }); failed {
+			return nil, &errGuard{guard: g, got: got}
+		}
+	}
+
+	// Advance the versions first: on PostgreSQL the upsert locks the
+	// frame's row, so every writer of a frame waits here, before it reads
+	// the values its merges patch.
+	now := time.Now().UnixMicro()
+	for _, id := range frames {
+		if !written[id] {
+			continue
+		}
+		var v, e int64
+		if err := tx.QueryRowContext(ctx, s.stmts.bump, []byte(id), now, relayout[id]).Scan(&v, &e); err != nil {
+			return nil, err
+		}
+		state[id] = contextstore.FrameState{Version: uint64(v), Epoch: uint64(e)}
+	}
+
+	puts, dels, err := s.resolve(ctx, tx, ms)
+	if err != nil {
+		return nil, err
+	}
+	if s.dialect == SQLite {
+		err = s.writeSQLite(ctx, tx, puts, dels)
+	} else {
+		err = s.writePostgres(ctx, tx, puts, dels)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	out := make([]contextstore.FrameState, len(guards))
+	for i, g := range guards {
+		out[i] = state[g.FrameID]
+	}
+	return out, nil
+}
+
+// resolve turns a folded batch into rows to upsert and delete, reading the
+// value each merge patches inside the transaction.
+func (s *Store) resolve(ctx context.Context, tx *sql.Tx, ms []contextstore.Mutation) (puts, dels []row, err error) {
+	buf := make([]byte, 0, 64)
+	var frameID string
+	var frame []byte // shared by consecutive rows of one frame, the usual batch
+	for _, m := range ms {
+		if frame == nil || m.Key.FrameID() != frameID {
+			frameID, frame = m.Key.FrameID(), []byte(m.Key.FrameID())
+		}
+		local := []byte(m.Key.Local())
+		if m.Delete {
+			dels = append(dels, row{frame: frame, local: local})
+			continue
+		}
+		v := m.Value
+		if m.Merge {
+			var raw []byte
+			var cur contextstore.Value
+			err := tx.QueryRowContext(ctx, s.stmts.getInTx, frame, local).Scan(&raw)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return nil, nil, err
+			default:
+				if cur, err = decodeValue(raw); err != nil {
+					return nil, nil, err
+				}
+			}
+			v = contextstore.MergePatch(cur, m.Value)
+		}
+		buf = contextstore.AppendNormalized(buf[:0], v)
+		puts = append(puts, row{frame: frame, local: local, value: string(buf)})
+	}
+	return puts, dels, nil
+}
