@@ -102,10 +102,10 @@ func newStatements(d Dialect, table string) (statements, error) {
 			// Concurrent CREATE TABLE IF NOT EXISTS can fail in PostgreSQL
 			// with a unique violation in the catalog; one advisory lock per
 			// database makes setup one process at a time.
-			lockSchema:    "SELECT pg_advisory_xact_lock(hashtext('ctxframe_meta'))",
-			createFrames:  "CREATE TABLE IF NOT EXISTS " + ft + " (frame_id bytea PRIMARY KEY, version bigint NOT NULL, epoch bigint NOT NULL)",
-			dropFrames:    "DROP TABLE IF EXISTS " + ft,
-			setVersion:    "UPDATE " + m + " SET schema_version = $1 WHERE table_name = $2",
+			lockSchema:   "SELECT pg_advisory_xact_lock(hashtext('ctxframe_meta'))",
+			createFrames: "CREATE TABLE IF NOT EXISTS " + ft + " (frame_id bytea PRIMARY KEY, version bigint NOT NULL, epoch bigint NOT NULL)",
+			dropFrames:   "DROP TABLE IF EXISTS " + ft,
+			setVersion:   "UPDATE " + m + " SET schema_version = $1 WHERE table_name = $2",
 			readVersioned: "SELECT 0, NULL::bytea, NULL::text, version, epoch FROM " + ft + " WHERE frame_id = $1" +
 				" UNION ALL SELECT 1, entry_key, entry_value::text, 0, 0 FROM " + t + " WHERE frame_id = $1",
 			frameState:  "SELECT version, epoch FROM " + ft + " WHERE frame_id = $1 FOR UPDATE",

@@ -30,9 +30,9 @@ func (s *Store) ReadVersioned(ctx context.Context, frameID string) (contextstore
 		snap.State, snap.Entries = contextstore.FrameState{}, snap.Entries[:0]
 		for rows.Next() {
 			var (
-				kind             int
-				local, raw       sql.RawBytes
-				version, epoch   int64
+				kind           int
+				local, raw     sql.RawBytes
+				version, epoch int64
 			)
 			if err := rows.Scan(&kind, &local, &raw, &version, &epoch); err != nil {
 				return err
