@@ -201,12 +201,22 @@ func TestBatchSurvivesCrashWhole(t *testing.T) {
 	}
 }
 
-// sendHook signals on its channel each time a transaction is about to be
-// written to the connection.
+// sendHook signals on its channel each time a write (a script call or a
+// transaction) is about to be written to the connection.
 type sendHook struct{ sending chan<- struct{} }
 
-func (sendHook) DialHook(next redis.DialHook) redis.DialHook          { return next }
-func (sendHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (sendHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h sendHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if name := cmd.Name(); name == "evalsha" || name == "eval" {
+			select {
+			case h.sending <- struct{}{}:
+			default:
+			}
+		}
+		return next(ctx, cmd)
+	}
+}
 func (h sendHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		select {

@@ -57,6 +57,16 @@ func (s *Store) ReadFrame(ctx context.Context, frameID string) ([]contextstore.E
 	if err != nil {
 		return nil, s.fail(ctx, "readframe", fk, err)
 	}
+	out, err := decodeFrame(frameID, all)
+	if err != nil {
+		return nil, contextstore.NewError("readframe", backend, fk, contextstore.ErrBackend, err)
+	}
+	return out, nil
+}
+
+// decodeFrame turns a frame's hash into its entries, sorted, skipping
+// fields that are not frame-relative key strings.
+func decodeFrame(frameID string, all map[string]string) ([]contextstore.Entry, error) {
 	ks := make([]keys.Key, 0, len(all))
 	vs := make([]string, 0, len(all))
 	for field, data := range all {
@@ -69,29 +79,23 @@ func (s *Store) ReadFrame(ctx context.Context, frameID string) ([]contextstore.E
 	for i, j := range frameOrder(ks) {
 		v, err := decodeValue(vs[j])
 		if err != nil {
-			return nil, contextstore.NewError("readframe", backend, ks[j], contextstore.ErrBackend, err)
+			return nil, fmt.Errorf("%s: %w", ks[j], err)
 		}
 		out[i] = contextstore.Entry{Key: ks[j], Value: v}
 	}
 	return out, nil
 }
 
-// DropFrame implements contextstore.FrameDropper with one UNLINK: the hash
-// goes at once, and Redis frees its memory in the background.
+// DropFrame implements contextstore.FrameDropper with one writeScript call
+// that deletes the frame's hash and its state: the frame is back at the
+// zero state.
 func (s *Store) DropFrame(ctx context.Context, frameID string) error {
 	fk := keys.Frame(frameID)
 	if err := fk.Validate(); err != nil {
 		return err
 	}
-	octx, cancel, err := s.begin(ctx, "dropframe", fk)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	if err := s.client.Unlink(octx, s.frameKey(frameID)).Err(); err != nil {
-		return s.fail(ctx, "dropframe", fk, err)
-	}
-	return nil
+	_, err := s.commit(ctx, "dropframe", fk, nil, nil, frameID)
+	return err
 }
 
 // decodeValue reads a stored value back into normal form.

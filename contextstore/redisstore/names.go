@@ -13,6 +13,14 @@ func (s *Store) frameKey(frameID string) string {
 	return s.prefix + keys.Version + keys.Frame(frameID).HashTag()
 }
 
+// stateKey returns the name of the hash that holds frameID's version and
+// layout epoch (fields v and e): the frame's hash name and ":v", under the
+// same hash tag, so a script can touch both on a Cluster. The name does not
+// end in '}', so frameOf never takes it for a frame.
+func (s *Store) stateKey(frameID string) string {
+	return s.frameKey(frameID) + ":v"
+}
+
 // frameOf returns the frame whose hash is named name, and false for any
 // name frameKey cannot have made.
 func (s *Store) frameOf(name string) (string, bool) {

@@ -10,35 +10,14 @@ import (
 	"github.com/ctxframe/ctxframe/keys"
 )
 
-// Set implements contextstore.Store with one HSET (in MULTI/EXEC with the
-// PEXPIRE that refreshes the frame's TTL when FrameTTL is set).
+// Set implements contextstore.Store with one writeScript call: the value,
+// the frame's new version and the TTL refresh together.
 func (s *Store) Set(ctx context.Context, k keys.Key, v contextstore.Value) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
-	data, err := contextstore.AppendValue(nil, v)
-	if err != nil {
-		return contextstore.NewError("set", backend, k, contextstore.ErrInvalidValue, err)
-	}
-	octx, cancel, err := s.begin(ctx, "set", k)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	name := s.frameKey(k.FrameID())
-	if s.ttl == 0 {
-		err = s.client.HSet(octx, name, k.Local(), data).Err()
-	} else {
-		_, err = s.client.TxPipelined(octx, func(p redis.Pipeliner) error {
-			p.HSet(octx, name, k.Local(), data)
-			p.PExpire(octx, name, s.ttl)
-			return nil
-		})
-	}
-	if err != nil {
-		return s.fail(ctx, "set", k, err)
-	}
-	return nil
+	_, err := s.commit(ctx, "set", k, nil, []contextstore.Mutation{contextstore.Put(k, v)}, "")
+	return err
 }
 
 // Get implements contextstore.Store with one HGET.
@@ -65,29 +44,13 @@ func (s *Store) Get(ctx context.Context, k keys.Key) (contextstore.Value, error)
 	return v, nil
 }
 
-// Delete implements contextstore.Store with one HDEL. Redis removes a hash
-// with its last field, so a frame with no entries leaves nothing behind.
+// Delete implements contextstore.Store with one writeScript call. Redis
+// removes a hash with its last field, so a frame with no entries leaves only
+// its small state hash behind (which keeps its layout epoch).
 func (s *Store) Delete(ctx context.Context, k keys.Key) error {
 	if err := k.Validate(); err != nil {
 		return err
 	}
-	octx, cancel, err := s.begin(ctx, "delete", k)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	name := s.frameKey(k.FrameID())
-	if s.ttl == 0 {
-		err = s.client.HDel(octx, name, k.Local()).Err()
-	} else {
-		_, err = s.client.TxPipelined(octx, func(p redis.Pipeliner) error {
-			p.HDel(octx, name, k.Local())
-			p.PExpire(octx, name, s.ttl)
-			return nil
-		})
-	}
-	if err != nil {
-		return s.fail(ctx, "delete", k, err)
-	}
-	return nil
+	_, err := s.commit(ctx, "delete", k, nil, []contextstore.Mutation{contextstore.Remove(k)}, "")
+	return err
 }
