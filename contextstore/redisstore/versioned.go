@@ -41,7 +41,9 @@ type pending struct {
 	patch contextstore.Value
 }
 
-func (f *frameScript) writes() bool { return len(f.ops) > 0 || len(f.merges) > 0 || f.relayout || f.drop }
+func (f *frameScript) writes() bool {
+	return len(f.ops) > 0 || len(f.merges) > 0 || f.relayout || f.drop
+}
 
 // ReadVersioned implements contextstore.Versioner with one MULTI/EXEC of
 // HGETALL on the frame's hash and HMGET on its state hash.
