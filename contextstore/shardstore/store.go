@@ -38,6 +38,7 @@ var (
 	_ contextstore.FrameReader     = (*Store)(nil)
 	_ contextstore.FrameDropper    = (*Store)(nil)
 	_ contextstore.FrameEnumerator = (*Store)(nil)
+	_ contextstore.Versioner       = (*Store)(nil)
 )
 
 // New returns a Store over shards. Names must be unique and non-empty; there
