@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 
 	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
+	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -19,9 +20,10 @@ import (
 // into store, under opts.FrameID or else the frame ID recorded in the data.
 // The context is decoded and checked (arrowmeta.Decode, limits from opts)
 // before the records are read, and checked against the rows read before the
-// store is touched; the store is then changed in one contextstore.Apply,
-// atomic for the frame. By default the frame's existing context is
-// replaced; see ReadOptions.Merge.
+// store is touched; the store is then changed in one conditional write
+// (contextstore.ApplyIf), atomic for the frame, retried if another writer
+// changed the frame in between, and advancing its layout epoch. By default
+// the frame's existing context is replaced; see ReadOptions.Merge.
 //
 // Errors: an *arrowmeta.Error for bad context (arrowmeta.ErrMalformed,
 // ErrUnsupportedVersion, ErrTooLarge), ErrCorruptIPC or the arrow/go error
@@ -165,18 +167,43 @@ func ipcRestore(ctx context.Context, store contextstore.Store, dec arrowmeta.Dec
 	if frameID == "" {
 		return nil // plain Arrow data and no frame named: nothing to restore
 	}
-	var existing []keys.Key
-	if opts == nil || !opts.Merge {
-		var err error
-		if existing, err = contextstore.ListFrame(ctx, store, frameID); err != nil {
+	replace := opts == nil || !opts.Merge
+	// Commit conditionally on the frame as read, so a writer in between is
+	// never overwritten blindly: on a conflict, read and plan again. The
+	// restore relays the frame out: bindings of its old data go stale.
+	var lastErr error
+	for attempt := 0; attempt < framectx.MaxAttempts; attempt++ {
+		snap, err := contextstore.ReadVersioned(ctx, store, frameID)
+		if err != nil {
 			return err
 		}
+		ms := restoreMutations(frameID, dec.Entries, snap.Entries, replace)
+		g := contextstore.AtVersion(frameID, snap.State)
+		g.Relayout = true
+		_, err = contextstore.ApplyIf(ctx, store, []contextstore.Guard{g}, ms)
+		if !errors.Is(err, contextstore.ErrConflict) {
+			return err
+		}
+		lastErr = err
 	}
-	ms := make([]contextstore.Mutation, 0, len(dec.Entries)+len(existing))
+	return lastErr
+}
+
+// restoreMutations turns the frame's stored entries into the decoded ones:
+// a put of each decoded entry and, when replacing, a removal of every other.
+func restoreMutations(frameID string, decoded []contextstore.Entry, stored []contextstore.Entry, replace bool) []contextstore.Mutation {
+	var existing []keys.Key
+	if replace {
+		existing = make([]keys.Key, len(stored))
+		for i, e := range stored {
+			existing[i] = e.Key
+		}
+	}
+	ms := make([]contextstore.Mutation, 0, len(decoded)+len(existing))
 	// Both lists are sorted by keys.Compare within one frame: walk them
 	// together to remove the keys the data does not carry.
 	j := 0
-	for _, e := range dec.Entries {
+	for _, e := range decoded {
 		k := e.Key.InFrame(frameID)
 		for j < len(existing) && keys.Compare(existing[j], k) < 0 {
 			ms = append(ms, contextstore.Remove(existing[j]))
@@ -190,8 +217,5 @@ func ipcRestore(ctx context.Context, store contextstore.Store, dec arrowmeta.Dec
 	for ; j < len(existing); j++ {
 		ms = append(ms, contextstore.Remove(existing[j]))
 	}
-	if len(ms) == 0 {
-		return nil
-	}
-	return contextstore.Apply(ctx, store, ms)
+	return ms
 }

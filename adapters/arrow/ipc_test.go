@@ -600,7 +600,16 @@ func TestIPCWorksOnAStoreWithoutCapabilities(t *testing.T) {
 	if err := WriteFile(ctx, &buf, src, "basic", ipcTestSchema(), recs, nil); err != nil {
 		t.Fatal(err)
 	}
-	dst := ipcBasicStore{contextstore.NewMemoryStore()}
+	// Restoring commits conditionally: a store without versioned frames is
+	// refused and left as it was, and works once given local versions.
+	plain := ipcBasicStore{contextstore.NewMemoryStore()}
+	if _, err := ReadFile(ctx, bytes.NewReader(buf.Bytes()), plain, nil); !errors.Is(err, contextstore.ErrUnsupported) {
+		t.Fatalf("restoring into a store without versioned frames = %v, want ErrUnsupported", err)
+	}
+	if ks, _ := plain.ListKeys(ctx); len(ks) != 0 {
+		t.Fatalf("a refused restore wrote %v", ks)
+	}
+	dst := contextstore.WithLocalVersions(ipcBasicStore{contextstore.NewMemoryStore()})
 	if err := dst.Set(ctx, keys.Row("basic", 2), contextstore.Value{"stale": true}); err != nil {
 		t.Fatal(err)
 	}

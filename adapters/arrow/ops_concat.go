@@ -40,6 +40,7 @@ func Concat(others ...Frame) Op {
 func (f *frame) concat(ctx context.Context, others []Frame, cfg opConfig) (*frame, *framectx.Plan, error) {
 	s := f.data.schema()
 	inputs := []framectx.Input{f.input()}
+	binds := make([]*framectx.Binding, len(others))
 	bodies := make([]body, len(others))
 	for k, other := range others {
 		if other == nil || other.core() == nil {
@@ -59,6 +60,7 @@ func (f *frame) concat(ctx context.Context, others []Frame, cfg opConfig) (*fram
 			return nil, nil, f.invalid("concat", "frame %q: %w", o.bind.FrameID(), err)
 		}
 		inputs = append(inputs, o.input())
+		binds[k] = o.bind
 		bodies[k] = o.data
 	}
 	policy := cfg.policy
@@ -77,7 +79,7 @@ func (f *frame) concat(ctx context.Context, others []Frame, cfg opConfig) (*fram
 	if err != nil {
 		return nil, nil, &OpError{Adapter: "arrow", Op: "concat", Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
 	}
-	return f.commit(ctx, next, ch, cfg)
+	return f.commit(ctx, next, ch, cfg, binds...)
 }
 
 // sameColumns reports why b's columns do not line up with a's.

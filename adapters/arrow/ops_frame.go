@@ -61,15 +61,8 @@ func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID
 		return nil, &OpError{Adapter: "arrow", Op: op, Frame: frameID, Kind: ErrInvalidArgument, Err: err}
 	}
 	f := &frame{data: data, bind: b, mem: allocatorOr(o.Allocator)}
-	entries, err := b.Entries(ctx)
-	if err != nil {
+	if _, err := b.Adopt(ctx, f.shape()); err != nil {
 		return nil, err
-	}
-	shape := f.shape()
-	for _, e := range entries {
-		if err := shape.Check(framectx.RefOf(e.Key)); err != nil {
-			return nil, err
-		}
 	}
 	return f, nil
 }
@@ -124,11 +117,13 @@ func (f *frame) release() {
 
 // commit finishes an operation whose new data is next (a reference commit
 // takes over): it propagates context as ch describes, in place or into the
-// frame cfg names, in one atomic store write. In place, the frame's data is
+// frame cfg names, through framectx's one commit path (a conditional write,
+// refused with ErrStale when f's layout is no longer the store's). others
+// are the bindings of ch's inputs after f. In place, the frame's data is
 // swapped for next only after the store accepted the change, so a failure
 // leaves data and context as they were; otherwise a new frame is returned
 // and f is untouched. On error next is released.
-func (f *frame) commit(ctx context.Context, next body, ch framectx.Change, cfg opConfig) (*frame, *framectx.Plan, error) {
+func (f *frame) commit(ctx context.Context, next body, ch framectx.Change, cfg opConfig, others ...*framectx.Binding) (*frame, *framectx.Plan, error) {
 	out := f.bind
 	if cfg.to != "" && cfg.to != f.bind.FrameID() {
 		b, err := f.bind.Rebind(cfg.to)
@@ -138,11 +133,11 @@ func (f *frame) commit(ctx context.Context, next body, ch framectx.Change, cfg o
 		}
 		out = b
 	}
-	ch.Output = out.FrameID()
 	if ch.Policy == framectx.DefaultPolicy {
 		ch.Policy = cfg.policy
 	}
-	plan, err := out.Propagate(ctx, ch)
+	inputs := append([]*framectx.Binding{f.bind}, others...)
+	plan, err := out.Commit(ctx, inputs, func([][]contextstore.Entry) (framectx.Change, error) { return ch, nil })
 	if err != nil {
 		next.release()
 		return nil, nil, err

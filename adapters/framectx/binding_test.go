@@ -163,13 +163,14 @@ func TestBindingStoreFailures(t *testing.T) {
 	if err := b.Set(ctx, shape, ColumnRef("a"), v("unit", "m")); err != nil {
 		t.Fatal(err)
 	}
-	s.FailNth(framectxtest.OpSet, 1)
+	// A merge is one conditional batch in the store: fail it.
+	s.FailApply(1)
 	if err := b.Merge(ctx, shape, ColumnRef("a"), v("unit", "km")); !errors.Is(err, framectxtest.ErrInjected) {
-		t.Fatalf("Merge with failing Set = %v", err)
+		t.Fatalf("Merge with a failing batch = %v", err)
 	}
-	s.FailNth(framectxtest.OpGet, 1)
-	if err := b.Merge(ctx, shape, ColumnRef("a"), v("unit", "km")); !errors.Is(err, framectxtest.ErrInjected) {
-		t.Fatalf("Merge with failing Get = %v", err)
+	s.FailApply(1)
+	if err := b.Set(ctx, shape, CellRef(0, "a"), v("q", "bad")); !errors.Is(err, framectxtest.ErrInjected) {
+		t.Fatalf("Set with a failing batch = %v", err)
 	}
 	if got, _ := b.Get(ctx, shape, ColumnRef("a")); !contextstore.Equal(got, v("unit", "m")) {
 		t.Errorf("failed Merges changed the value to %v", got)

@@ -100,7 +100,9 @@ func TestStoreFailureChangesNothing(t *testing.T) {
 	var flaky *flakyWrites
 	basic := func(fs *framectxtest.FailingStore) contextstore.Store {
 		flaky = &flakyWrites{Store: fs}
-		return flaky
+		// A store of basic calls has no versioned frames of its own: the
+		// local versions add them, and commit through its fallback Apply.
+		return contextstore.WithLocalVersions(flaky)
 	}
 	injections := []injection{
 		{"commit fails", asIs, func(fs *framectxtest.FailingStore) { fs.FailApply(1) }},

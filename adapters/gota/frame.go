@@ -44,18 +44,55 @@ func New(ctx context.Context, store contextstore.Store, frameID string, df dataf
 		return nil, err
 	}
 	f := &Frame{df: df, b: b}
-	entries, err := b.Entries(ctx)
-	if err != nil {
+	if _, err := b.Adopt(ctx, f.Shape()); err != nil {
 		return nil, err
-	}
-	shape := f.Shape()
-	for _, e := range entries {
-		if err := shape.Check(framectx.RefOf(e.Key)); err != nil {
-			return nil, err
-		}
 	}
 	return f, nil
 }
+
+// Rebind replaces f's data with df and adopts the context stored for the
+// frame now, with its layout epoch: the way back after a *framectx.StaleError,
+// when another process changed the frame's layout and df is the data as it
+// is now (re-read from that process's output). Context that does not fit df
+// is refused as in New, and f is left as it was. The caller vouches that df
+// matches the stored context; RebindAt checks the epoch too.
+func (f *Frame) Rebind(ctx context.Context, df dataframe.DataFrame) error {
+	return f.rebind(ctx, df, func(shape framectx.Shape) error {
+		_, err := f.b.Adopt(ctx, shape)
+		return err
+	})
+}
+
+// RebindAt is Rebind for data known to be the frame's data at layout epoch
+// epoch (as the process that changed the layout published it, with
+// Frame.Epoch): if the store has moved on, it fails with a
+// *framectx.StaleError and f is left as it was.
+func (f *Frame) RebindAt(ctx context.Context, df dataframe.DataFrame, epoch uint64) error {
+	return f.rebind(ctx, df, func(shape framectx.Shape) error {
+		_, err := f.b.AdoptAt(ctx, shape, epoch)
+		return err
+	})
+}
+
+func (f *Frame) rebind(ctx context.Context, df dataframe.DataFrame, adopt func(framectx.Shape) error) error {
+	if df.Err != nil {
+		return gotaError("rebind", f.FrameID(), df.Err)
+	}
+	if err := uniqueNames("rebind", f.FrameID(), df.Names()); err != nil {
+		return err
+	}
+	if err := adopt(framectx.Shape{Columns: df.Names(), Rows: df.Nrow()}); err != nil {
+		return err
+	}
+	f.df = df
+	return nil
+}
+
+// Epoch returns the layout epoch of the frame's data: it changes with every
+// in-place operation that moves or removes rows or columns. A process that
+// shares a frame's layout with others publishes it with its data, so they
+// can RebindAt it.
+func (f *Frame) Epoch() uint64 { return f.b.Epoch() }
 
 func uniqueNames(op, frameID string, names []string) error {
 	seen := make(map[string]bool, len(names))
@@ -88,13 +125,19 @@ func (f *Frame) Shape() framectx.Shape {
 }
 
 // Set replaces the context at ref. An unknown column or a row out of range
-// is a *keys.KeyError of kind keys.ErrNotInFrame, and nothing is written.
+// is a *keys.KeyError of kind keys.ErrNotInFrame, and nothing is written. A
+// write at a column, row or cell is applied only while the frame's layout
+// is the one f's data has: if another process moved or removed rows or
+// columns meanwhile, it fails with a *framectx.StaleError (ErrStale) and
+// writes nothing (see Rebind).
 func (f *Frame) Set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
 	return f.b.Set(ctx, f.Shape(), ref, v)
 }
 
 // Merge patches the context at ref: fields of patch replace fields of the
 // same name, a nil field value deletes that field, other fields are kept.
+// The store merges atomically, so concurrent merges of other fields are
+// never lost; like Set, it is refused with ErrStale on a stale layout.
 func (f *Frame) Merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
 	return f.b.Merge(ctx, f.Shape(), ref, patch)
 }

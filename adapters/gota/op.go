@@ -62,7 +62,7 @@ type Report = framectx.Report
 // (framectx.ErrMergeConflict) or the store fails, f's data and context are
 // left as they were.
 func (f *Frame) Apply(ctx context.Context, op Op) (Report, error) {
-	out, rep, err := f.run(ctx, f.FrameID(), op)
+	out, rep, _, err := f.run(ctx, f.FrameID(), op)
 	if err != nil {
 		return rep, err
 	}
@@ -81,8 +81,7 @@ func (f *Frame) Apply(ctx context.Context, op Op) (Report, error) {
 // the input's Frame would keep data its context no longer describes. To
 // change f itself, use Apply.
 func (f *Frame) Derive(ctx context.Context, frameID string, op Op) (*Frame, Report, error) {
-	nb, err := f.b.Rebind(frameID)
-	if err != nil {
+	if err := keys.Frame(frameID).Validate(); err != nil {
 		return nil, Report{Op: op.name}, err
 	}
 	for _, in := range append([]*Frame{f}, op.with...) {
@@ -91,7 +90,7 @@ func (f *Frame) Derive(ctx context.Context, frameID string, op Op) (*Frame, Repo
 				"cannot derive into "+strconv.Quote(frameID)+", an input of the operation; use Apply")
 		}
 	}
-	out, rep, err := f.run(ctx, frameID, op)
+	out, rep, nb, err := f.run(ctx, frameID, op)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -101,68 +100,72 @@ func (f *Frame) Derive(ctx context.Context, frameID string, op Op) (*Frame, Repo
 // run is Apply and Derive: read the inputs' context, run gota (computing
 // the row mapping only when some input has row or cell context), plan the
 // context change and commit it in one batch.
-func (f *Frame) run(ctx context.Context, output string, op Op) (dataframe.DataFrame, Report, error) {
+func (f *Frame) run(ctx context.Context, output string, op Op) (dataframe.DataFrame, Report, *framectx.Binding, error) {
 	rep := Report{Op: op.name}
 	if op.run == nil {
-		return dataframe.DataFrame{}, rep, invalidArgument("apply", f.FrameID(), "zero Op: build one with Rename, Filter, ...")
+		return dataframe.DataFrame{}, rep, nil, invalidArgument("apply", f.FrameID(), "zero Op: build one with Rename, Filter, ...")
 	}
 	policy := op.policy
 	if policy == framectx.DefaultPolicy {
 		policy = f.b.Policy()
 	}
 	if policy < framectx.Drop || policy > framectx.Override {
-		return dataframe.DataFrame{}, rep, invalidArgument(op.name, f.FrameID(), "unknown merge policy "+policy.String())
+		return dataframe.DataFrame{}, rep, nil, invalidArgument(op.name, f.FrameID(), "unknown merge policy "+policy.String())
 	}
 	frames := append([]*Frame{f}, op.with...)
 	inputs := make([]framectx.Input, len(frames))
+	binds := make([]*framectx.Binding, len(frames))
 	dfs := make([]dataframe.DataFrame, len(frames))
-	entries := make([][]contextstore.Entry, len(frames))
-	needRows := false
 	for i, in := range frames {
 		if in == nil {
-			return dataframe.DataFrame{}, rep, invalidArgument(op.name, f.FrameID(), "nil frame to combine with")
+			return dataframe.DataFrame{}, rep, nil, invalidArgument(op.name, f.FrameID(), "nil frame to combine with")
 		}
-		es, err := in.List(ctx)
-		if err != nil {
-			return dataframe.DataFrame{}, rep, err
-		}
-		entries[i] = es
-		needRows = needRows || hasRowContext(es)
 		inputs[i] = framectx.Input{FrameID: in.FrameID(), Shape: in.Shape()}
+		binds[i] = in.b
 		dfs[i] = in.df
 	}
-	st, err := op.run(dfs, needRows, op.description)
-	if err != nil {
-		return dataframe.DataFrame{}, rep, opFailed(op.name, f.FrameID(), err)
-	}
-	existing := entries[0]
+	out := f.b
 	if output != f.FrameID() {
-		if existing, err = contextstore.ReadFrame(ctx, f.Store(), output); err != nil {
-			return dataframe.DataFrame{}, rep, err
+		var err error
+		if out, err = f.b.Rebind(output); err != nil {
+			return dataframe.DataFrame{}, rep, nil, err
 		}
 	}
-	change := framectx.Change{
-		Inputs:    inputs,
-		Output:    output,
-		Columns:   st.columns,
-		Rows:      st.rows,
-		Policy:    policy,
-		Operation: op.name,
-		Indirect:  st.indirect,
-		Namespace: f.b.Namespace(),
-	}
-	plan, err := framectx.PlanChange(change, entries, existing)
+	// gota runs once, or twice when a re-read finds row context the first
+	// run did not map: the data does not depend on the context.
+	var (
+		st      step
+		ran     bool
+		ranRows bool
+	)
+	plan, err := out.Commit(ctx, binds, func(entries [][]contextstore.Entry) (framectx.Change, error) {
+		needRows := false
+		for _, es := range entries {
+			needRows = needRows || hasRowContext(es)
+		}
+		if !ran || (needRows && !ranRows) {
+			var err error
+			if st, err = op.run(dfs, needRows, op.description); err != nil {
+				return framectx.Change{}, opFailed(op.name, f.FrameID(), err)
+			}
+			ran, ranRows = true, needRows
+		}
+		rep.Notes = lostColumnNotes(st.lost, entries)
+		return framectx.Change{
+			Inputs:    inputs,
+			Columns:   st.columns,
+			Rows:      st.rows,
+			Policy:    policy,
+			Operation: op.name,
+			Indirect:  st.indirect,
+		}, nil
+	})
 	if err != nil {
-		return dataframe.DataFrame{}, rep, err
+		return dataframe.DataFrame{}, rep, nil, err
 	}
-	rep.Notes = append(plan.Notes, lostColumnNotes(st.lost, entries)...)
-	if len(plan.Mutations) > 0 {
-		if err := contextstore.Apply(ctx, f.Store(), plan.Mutations); err != nil {
-			return dataframe.DataFrame{}, rep, err
-		}
-	}
+	rep.Notes = append(plan.Notes, rep.Notes...)
 	rep.Written = len(plan.Mutations)
-	return st.df, rep, nil
+	return st.df, rep, out, nil
 }
 
 // hasRowContext reports whether entries (sorted by key: frame, columns,

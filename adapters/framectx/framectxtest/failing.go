@@ -29,9 +29,12 @@ const (
 // FailingStore wraps a Store and fails chosen calls with an *contextstore.Error
 // of kind contextstore.ErrUnavailable wrapping ErrInjected, changing nothing.
 // Every other call goes to the wrapped store. It offers Batcher (Apply goes
-// through contextstore.Apply on the wrapped store, so it stays atomic) and
-// none of the frame capabilities, so callers exercise the fallbacks, which
-// are built on the counted calls. It is safe for concurrent use.
+// through contextstore.Apply on the wrapped store, so it stays atomic),
+// Versioner when the wrapped store has it, and none of the frame
+// capabilities, so callers exercise the fallbacks, which are built on the
+// counted calls. A versioned read of a frame counts as (and fails as) an
+// OpListKeys, the frame read it replaces; a conditional batch counts as an
+// OpApply. It is safe for concurrent use.
 type FailingStore struct {
 	inner contextstore.Store
 
@@ -42,8 +45,9 @@ type FailingStore struct {
 }
 
 var (
-	_ contextstore.Store   = (*FailingStore)(nil)
-	_ contextstore.Batcher = (*FailingStore)(nil)
+	_ contextstore.Store     = (*FailingStore)(nil)
+	_ contextstore.Batcher   = (*FailingStore)(nil)
+	_ contextstore.Versioner = (*FailingStore)(nil)
 )
 
 // NewFailingStore wraps inner; it fails nothing until told to.
@@ -143,6 +147,22 @@ func (s *FailingStore) GetMany(ctx context.Context, ks []keys.Key) ([]contextsto
 		return nil, err
 	}
 	return contextstore.GetMany(ctx, s.inner, ks)
+}
+
+// ReadVersioned implements contextstore.Versioner, counted as an OpListKeys.
+func (s *FailingStore) ReadVersioned(ctx context.Context, frameID string) (contextstore.Snapshot, error) {
+	if err := s.fail(OpListKeys, keys.Frame(frameID)); err != nil {
+		return contextstore.Snapshot{}, err
+	}
+	return contextstore.ReadVersioned(ctx, s.inner, frameID)
+}
+
+// ApplyIf implements contextstore.Versioner, counted as an OpApply.
+func (s *FailingStore) ApplyIf(ctx context.Context, guards []contextstore.Guard, ms []contextstore.Mutation) ([]contextstore.FrameState, error) {
+	if err := s.fail(OpApply, keys.Key{}); err != nil {
+		return nil, err
+	}
+	return contextstore.ApplyIf(ctx, s.inner, guards, ms)
 }
 
 // Close closes the wrapped store if it needs closing.

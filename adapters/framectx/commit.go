@@ -1,0 +1,140 @@
+package framectx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+)
+
+// MaxAttempts bounds how often the commit path re-reads and re-plans an
+// operation whose frames another writer changed (without changing their
+// layout) between its read and its write. Past it, the operation fails with
+// an error matching contextstore.ErrConflict.
+const MaxAttempts = 16
+
+// Step plans an operation from its inputs' entries as they are now (in the
+// order of its Change's Inputs); the commit path calls it again with fresh
+// entries when it must re-plan. It must not write anything.
+type Step func(entries [][]contextstore.Entry) (Change, error)
+
+// frameRead is one frame an operation reads, and the layout epoch its data
+// was bound at when that is to be checked.
+type frameRead struct {
+	frameID    string
+	epoch      uint64
+	checkEpoch bool
+}
+
+// commitChange is the one commit path of every operation, in place or into
+// a new frame: read every input and the output with its state (one
+// consistent read each), refuse with a StaleError an input whose layout
+// epoch is not the one its data was bound at, plan, and write the plan only
+// if every frame read is still at the version read, advancing the output's
+// layout epoch when the operation moves or removes its rows or columns (or
+// replaces it with another frame's content). On a conflict it starts over,
+// at most MaxAttempts times. It returns the plan and the output's state
+// afterwards.
+func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead, output string, step Step) (*Plan, contextstore.FrameState, error) {
+	var lastErr error
+	for attempt := 0; attempt < MaxAttempts; attempt++ {
+		snaps := make(map[string]contextstore.Snapshot, len(ins)+1)
+		order := make([]string, 0, len(ins)+1)
+		read := func(frameID string) (contextstore.Snapshot, error) {
+			if s, ok := snaps[frameID]; ok {
+				return s, nil
+			}
+			s, err := contextstore.ReadVersioned(ctx, store, frameID)
+			if err != nil {
+				return s, err
+			}
+			snaps[frameID] = s
+			order = append(order, frameID)
+			return s, nil
+		}
+		entries := make([][]contextstore.Entry, len(ins))
+		for i, in := range ins {
+			s, err := read(in.frameID)
+			if err != nil {
+				return nil, contextstore.FrameState{}, err
+			}
+			if in.checkEpoch && s.State.Epoch != in.epoch {
+				return nil, contextstore.FrameState{}, &StaleError{FrameID: in.frameID, Held: in.epoch, Now: s.State.Epoch}
+			}
+			entries[i] = s.Entries
+		}
+		out, err := read(output)
+		if err != nil {
+			return nil, contextstore.FrameState{}, err
+		}
+		c, err := step(entries)
+		if err != nil {
+			return nil, contextstore.FrameState{}, err
+		}
+		plan, err := PlanChange(c, entries, out.Entries)
+		if err != nil {
+			return nil, contextstore.FrameState{}, err
+		}
+		relayout := !c.InPlace() || c.movesLayout()
+		if len(plan.Mutations) == 0 && !relayout {
+			return plan, out.State, nil
+		}
+		guards := make([]contextstore.Guard, len(order))
+		outAt := 0
+		for i, id := range order {
+			guards[i] = contextstore.AtVersion(id, snaps[id].State)
+			if id == output {
+				guards[i].Relayout, outAt = relayout, i
+			}
+		}
+		states, err := contextstore.ApplyIf(ctx, store, guards, plan.Mutations)
+		if errors.Is(err, contextstore.ErrConflict) {
+			lastErr = err
+			continue
+		}
+		if err != nil {
+			return nil, contextstore.FrameState{}, err
+		}
+		return plan, states[outAt], nil
+	}
+	return nil, contextstore.FrameState{}, fmt.Errorf("framectx: gave up after %d attempts, other writers kept changing the frames: %w", MaxAttempts, lastErr)
+}
+
+// movesLayout reports whether an in-place change moves or removes rows or
+// columns of its frame, so that context written for the old positions and
+// names would land on other data: any input column not carried as it is
+// under its own name (renamed, dropped, values replaced), or rows that are
+// not the old rows in their old places (appending rows, or adding a
+// column, moves nothing).
+func (c Change) movesLayout() bool {
+	if len(c.Inputs) == 0 {
+		return true
+	}
+	kept := make(map[string]bool, len(c.Columns))
+	for _, col := range c.Columns {
+		if len(col.Carry) == 1 && col.Carry[0] == From(0, col.Name) && col.Transformation.IsIdentity() && len(col.Sources) == 0 {
+			kept[col.Name] = true
+		}
+	}
+	for _, name := range c.Inputs[0].Shape.Columns {
+		if !kept[name] {
+			return true
+		}
+	}
+	n := c.Inputs[0].Shape.Rows
+	// Only mappings that keep rows in place by construction are looked at:
+	// resolving a lazy mapping or walking an index would cost O(rows) for a
+	// frame without row context. Any other mapping counts as a move.
+	switch m := c.Rows.(type) {
+	case nil:
+		return n > 0
+	case sliceRows:
+		return m.input != 0 || m.start != 0 || m.n < n
+	case concatRows:
+		return len(m.offsets) < 2 || m.offsets[0] != 0 || m.offsets[1] != n
+	case alignedRows:
+		return m.n < n
+	}
+	return true
+}
