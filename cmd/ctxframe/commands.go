@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -25,6 +27,7 @@ var commands = map[string]command{
 	"drop":    cmdDrop,
 	"export":  cmdExport,
 	"import":  cmdImport,
+	"state":   cmdState,
 	"inspect": cmdInspect,
 	"convert": cmdConvert,
 }
@@ -120,6 +123,10 @@ func parseValue(text string) (contextstore.Value, error) {
 }
 
 func cmdSet(ctx context.Context, e *env, args []string) error {
+	args, epoch, err := epochFlag(args)
+	if err != nil {
+		return err
+	}
 	k, err := oneKey(args, "set", 1)
 	if err != nil {
 		return err
@@ -128,16 +135,16 @@ func cmdSet(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.openStore(ctx)
+	return e.write(ctx, epoch, []contextstore.Mutation{contextstore.Put(k, v)})
+}
+
+// cmdMerge patches fields, atomically in the store: a writer merging other
+// fields of the same entry at the same time loses nothing.
+func cmdMerge(ctx context.Context, e *env, args []string) error {
+	args, epoch, err := epochFlag(args)
 	if err != nil {
 		return err
 	}
-	return s.Set(ctx, k, v)
-}
-
-// cmdMerge patches fields. It is a read-modify-write: a writer racing it on
-// the same key may be overwritten, which is acceptable for a person's edit.
-func cmdMerge(ctx context.Context, e *env, args []string) error {
 	k, err := oneKey(args, "merge", 1)
 	if err != nil {
 		return err
@@ -146,44 +153,95 @@ func cmdMerge(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	v, err := s.Get(ctx, k)
-	if errors.Is(err, contextstore.ErrNotFound) {
-		v, err = contextstore.Value{}, nil
-	}
-	if err != nil {
-		return err
-	}
-	for field, x := range patch {
-		if x == nil {
-			delete(v, field)
-		} else {
-			v[field] = x
-		}
-	}
-	return s.Set(ctx, k, v)
+	return e.write(ctx, epoch, []contextstore.Mutation{contextstore.Patch(k, patch)})
 }
 
 func cmdRemove(ctx context.Context, e *env, args []string) error {
+	args, epoch, err := epochFlag(args)
+	if err != nil {
+		return err
+	}
 	if len(args) == 0 {
 		return usage("rm takes one or more KEYs")
 	}
-	ks := make([]keys.Key, len(args))
+	ms := make([]contextstore.Mutation, len(args))
 	for i, a := range args {
 		k, err := parseKey(a)
 		if err != nil {
 			return fmt.Errorf("%w: %w", errUsage, err)
 		}
-		ks[i] = k
+		ms[i] = contextstore.Remove(k)
+	}
+	return e.write(ctx, epoch, ms)
+}
+
+// epochFlag takes "-epoch N" (or --epoch N, --epoch=N) out of args: the
+// layout epoch (see the state command) the write is meant for.
+func epochFlag(args []string) ([]string, *uint64, error) {
+	var rest []string
+	var epoch *uint64
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "epoch" {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasVal {
+			if i+1 == len(args) {
+				return nil, nil, usage("-epoch takes a number")
+			}
+			i++
+			val = args[i]
+		}
+		n, err := strconv.ParseUint(val, 10, 64)
+		if err != nil {
+			return nil, nil, usage("-epoch takes a number, got %q", val)
+		}
+		epoch = &n
+	}
+	return rest, epoch, nil
+}
+
+// write applies ms in one atomic batch; with an epoch, only while every
+// frame ms touches is still at that layout epoch (else a stale error, exit
+// status 3, and nothing written).
+func (e *env) write(ctx context.Context, epoch *uint64, ms []contextstore.Mutation) error {
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	if epoch == nil {
+		return contextstore.Apply(ctx, s, ms)
+	}
+	var guards []contextstore.Guard
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if id := m.Key.FrameID(); !seen[id] {
+			seen[id] = true
+			guards = append(guards, contextstore.AtEpoch(id, *epoch))
+		}
+	}
+	_, err = contextstore.ApplyIf(ctx, s, guards, ms)
+	return err
+}
+
+// cmdState prints a frame's version and layout epoch as JSON.
+func cmdState(ctx context.Context, e *env, args []string) error {
+	if len(args) != 1 {
+		return usage("state takes one frame ID")
 	}
 	s, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	return contextstore.DeleteMany(ctx, s, ks)
+	snap, err := contextstore.ReadVersioned(ctx, s, args[0])
+	if err != nil {
+		return err
+	}
+	return printJSON(e.stdout, map[string]any{
+		"frame": args[0], "version": snap.State.Version, "epoch": snap.State.Epoch, "entries": len(snap.Entries),
+	})
 }
 
 func cmdDrop(ctx context.Context, e *env, args []string) error {
@@ -282,9 +340,39 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := contextstore.Apply(ctx, s, ms); err != nil {
+	if err := importConditionally(ctx, s, ms); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "imported %d entries\n", len(ms))
 	return nil
+}
+
+// importConditionally writes ms in one batch guarded by the version of each
+// frame it touches as read just before, so a writer in between is noticed
+// rather than overwritten blindly; on such a conflict it reads and tries
+// again, a few times, then fails (exit status 3).
+func importConditionally(ctx context.Context, s contextstore.Store, ms []contextstore.Mutation) error {
+	var frames []string
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if id := m.Key.FrameID(); !seen[id] {
+			seen[id] = true
+			frames = append(frames, id)
+		}
+	}
+	var err error
+	for attempt := 0; attempt < 8; attempt++ {
+		guards := make([]contextstore.Guard, len(frames))
+		for i, id := range frames {
+			snap, rerr := contextstore.ReadVersioned(ctx, s, id)
+			if rerr != nil {
+				return rerr
+			}
+			guards[i] = contextstore.AtVersion(id, snap.State)
+		}
+		if _, err = contextstore.ApplyIf(ctx, s, guards, ms); !errors.Is(err, contextstore.ErrConflict) {
+			return err
+		}
+	}
+	return err
 }

@@ -14,13 +14,21 @@
 //	frames                      list the frames that have context
 //	ls [FRAME]                  list keys, of one frame or of the whole store
 //	get KEY                     print a value as JSON
-//	set KEY JSON                replace a value
-//	merge KEY JSON              set some fields of a value (null removes a field)
-//	rm KEY...                   delete values
+//	set [-epoch N] KEY JSON     replace a value
+//	merge [-epoch N] KEY JSON   set some fields of a value (null removes a field),
+//	                            atomically: concurrent merges of other fields are kept
+//	rm [-epoch N] KEY...        delete values
 //	drop FRAME...               delete all of a frame's context
+//	state FRAME                 print the frame's version and layout epoch as JSON
 //	export FRAME...             print entries as JSON lines {"key":..., "value":...}
-//	import [FILE]               read JSON lines (from FILE or stdin) in one atomic batch
+//	import [FILE]               read JSON lines (from FILE or stdin) in one atomic batch,
+//	                            committed only if no frame it touches changed meanwhile
 //	inspect FILE                show the context an Arrow IPC stream or file carries
+//	convert IN OUT              CSV to Arrow IPC with the frame's context, or back
+//
+// -epoch N writes only while each frame written is still at layout epoch N
+// (from state): a row or cell named by position is never written after
+// another process moved the rows.
 //
 // KEY is a canonical key (ctx1:{weather}c:temp) or a readable one:
 //
@@ -30,5 +38,7 @@
 //	weather/cell/3/temp     the cell at row 3, column "temp"
 //
 // A frame ID containing "/" must use the canonical form. Exit status is 0 on
-// success, 1 on a failure and 2 on a usage error.
+// success, 1 on a failure, 2 on a usage error and 3 when a write was refused
+// because the frame moved on (its layout epoch changed, or other writers kept
+// changing it): nothing was written, read the state again and retry.
 package main

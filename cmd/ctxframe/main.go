@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
 	_ "github.com/ctxframe/ctxframe/contextstore/redisstore" // redis://, rediss://, redis+cluster://
 	_ "github.com/ctxframe/ctxframe/contextstore/shardstore" // shard://
@@ -25,6 +26,10 @@ func main() {
 	stop()
 	os.Exit(code)
 }
+
+// exitStale is the exit status of a write refused because the frame moved
+// on: its layout changed (ErrStale), or other writers kept changing it.
+const exitStale = 3
 
 // errUsage marks errors that are the caller's wording, for exit status 2.
 var errUsage = errors.New("usage")
@@ -56,7 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	storeURL := fs.String("store", "", "store URL (default $CTXFRAME_STORE, else "+defaultStore+")")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ctxframe [-store URL] COMMAND [args]")
-		fmt.Fprintln(stderr, "commands: frames, ls, get, set, merge, rm, drop, export, import, inspect (see go doc ./cmd/ctxframe)")
+		fmt.Fprintln(stderr, "commands: frames, ls, get, set, merge, rm, drop, state, export, import, inspect, convert (see go doc ./cmd/ctxframe)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -91,6 +96,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "ctxframe %s: %v\n", name, err)
 		return 2
+	case errors.Is(err, framectx.ErrStale), errors.Is(err, contextstore.ErrConflict):
+		fmt.Fprintf(stderr, "ctxframe %s: %v\n", name, err)
+		return exitStale
 	default:
 		fmt.Fprintf(stderr, "ctxframe %s: %v\n", name, err)
 		return 1

@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/go-gota/gota/dataframe"
+
+	"github.com/ctxframe/ctxframe/contextstore"
 )
 
 // ctl runs the command against one SQLite file, as a person would in a shell.
@@ -195,5 +199,55 @@ func TestConvertRefusesWhatItCannotDo(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a failed conversion must leave no output, stat: %v", err)
+	}
+}
+
+// A write named for a layout epoch is refused with exit status 3, writing
+// nothing, once another writer relaid the frame out.
+func TestEpochGuardedWritesAndStaleExitStatus(t *testing.T) {
+	c := newCtl(t)
+	c.ok("set", "weather/row/1", `{"q":"ok"}`)
+	var st struct {
+		Frame          string
+		Version, Epoch uint64
+		Entries        int
+	}
+	if err := json.Unmarshal([]byte(c.ok("state", "weather")), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Frame != "weather" || st.Version == 0 || st.Entries != 1 {
+		t.Fatalf("state = %+v", st)
+	}
+	epoch := strconv.FormatUint(st.Epoch, 10)
+	c.ok("merge", "-epoch", epoch, "weather/row/1", `{"by":"qc"}`)
+
+	// The owner sorts the frame: its layout epoch moves on.
+	s, err := contextstore.Open(context.Background(), c.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := contextstore.AtVersion("weather", contextstore.FrameState{Version: 0})
+	g.CheckVersion = false
+	g.Relayout = true
+	if _, err := contextstore.ApplyIf(context.Background(), s, []contextstore.Guard{g}, nil); err != nil {
+		t.Fatal(err)
+	}
+	contextstore.Close(s)
+
+	for _, args := range [][]string{
+		{"set", "weather/row/1", `{"q":"bad"}`, "--epoch=" + epoch},
+		{"merge", "--epoch", epoch, "weather/row/1", `{"q":"bad"}`},
+		{"rm", "-epoch", epoch, "weather/row/1"},
+	} {
+		_, errOut, code := c.run("", args...)
+		if code != 3 || !strings.Contains(errOut, "conflict") {
+			t.Errorf("ctxframe %s after a relayout: exit %d, %q; want exit 3 and a conflict", strings.Join(args, " "), code, errOut)
+		}
+	}
+	if got := c.ok("get", "weather/row/1"); !strings.Contains(got, `"by": "qc"`) || strings.Contains(got, "bad") {
+		t.Errorf("refused writes changed the row: %s", got)
+	}
+	if _, _, code := c.run("", "set", "-epoch", "x", "weather", "{}"); code != 2 {
+		t.Errorf("a bad -epoch must be a usage error, got exit %d", code)
 	}
 }
