@@ -26,7 +26,7 @@ func WithLocalVersions(s Store) Store {
 // localVersions is the Store WithLocalVersions returns.
 type localVersions struct {
 	s      Store
-	mu     sync.Mutex // held by every write, and by ReadVersioned
+	mu     sync.RWMutex // held by every write; read-held by every read, so none sees half a batch
 	states map[string]FrameState
 	closed atomic.Bool
 }
@@ -79,6 +79,8 @@ func (l *localVersions) Get(ctx context.Context, k keys.Key) (Value, error) {
 	if err := l.live("get", k); err != nil {
 		return nil, err
 	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
 	return l.s.Get(ctx, k)
 }
 
@@ -99,6 +101,8 @@ func (l *localVersions) ListKeys(ctx context.Context) ([]keys.Key, error) {
 	if err := l.live("list", keys.Key{}); err != nil {
 		return nil, err
 	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
 	return l.s.ListKeys(ctx)
 }
 
@@ -135,6 +139,8 @@ func (l *localVersions) GetMany(ctx context.Context, ks []keys.Key) ([]Value, er
 	if err := l.live("getmany", keys.Key{}); err != nil {
 		return nil, err
 	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
 	return GetMany(ctx, l.s, ks)
 }
 
@@ -142,6 +148,8 @@ func (l *localVersions) ListFrame(ctx context.Context, frameID string) ([]keys.K
 	if err := l.live("listframe", keys.Key{}); err != nil {
 		return nil, err
 	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
 	return ListFrame(ctx, l.s, frameID)
 }
 
@@ -149,6 +157,8 @@ func (l *localVersions) ReadFrame(ctx context.Context, frameID string) ([]Entry,
 	if err := l.live("readframe", keys.Key{}); err != nil {
 		return nil, err
 	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
 	return ReadFrame(ctx, l.s, frameID)
 }
 
@@ -169,6 +179,8 @@ func (l *localVersions) ListFrames(ctx context.Context) ([]string, error) {
 	if err := l.live("listframes", keys.Key{}); err != nil {
 		return nil, err
 	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
 	return ListFrames(ctx, l.s)
 }
 
@@ -179,8 +191,8 @@ func (l *localVersions) ReadVersioned(ctx context.Context, frameID string) (Snap
 	if err := l.live("readversioned", keys.Frame(frameID)); err != nil {
 		return Snapshot{}, err
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.mu.RLock()
+	defer l.mu.RUnlock()
 	es, err := ReadFrame(ctx, l.s, frameID)
 	if err != nil {
 		return Snapshot{}, err

@@ -31,16 +31,24 @@ type frameRead struct {
 // a new frame: read every input and the output with its state (one
 // consistent read each), refuse with a StaleError an input whose layout
 // epoch is not the one its data was bound at, plan, and write the plan only
-// if every frame read is still at the version read, advancing the output's
-// layout epoch when the operation moves or removes its rows or columns (or
-// replaces it with another frame's content). On a conflict it starts over,
-// at most MaxAttempts times. It returns the plan and the output's state
-// afterwards.
+// if the output is still at the version read, advancing its layout epoch
+// when the operation moves or removes its rows or columns (or replaces it
+// with another frame's content). Inputs other than the output need no
+// guard: the plan copies them as they were at one version, which their
+// later writes do not make wrong.
+//
+// On a conflict (another writer changed the output in between) it starts
+// over, at most MaxAttempts times. So that a stream of annotations cannot
+// starve an operation, every attempt after the first begins with a fence:
+// a write of nothing that advances the output's layout epoch, so that
+// positional writes made for the old layout are refused (ErrStale) from
+// then on and the next read of the frame holds still. The stored entries
+// are still those of the old layout, which is what the operation plans
+// from. It returns the plan and the output's state afterwards.
 func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead, output string, step Step) (*Plan, contextstore.FrameState, error) {
 	var lastErr error
 	for attempt := 0; attempt < MaxAttempts; attempt++ {
 		snaps := make(map[string]contextstore.Snapshot, len(ins)+1)
-		order := make([]string, 0, len(ins)+1)
 		read := func(frameID string) (contextstore.Snapshot, error) {
 			if s, ok := snaps[frameID]; ok {
 				return s, nil
@@ -50,7 +58,6 @@ func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead
 				return s, err
 			}
 			snaps[frameID] = s
-			order = append(order, frameID)
 			return s, nil
 		}
 		entries := make([][]contextstore.Entry, len(ins))
@@ -80,25 +87,44 @@ func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead
 		if len(plan.Mutations) == 0 && !relayout {
 			return plan, out.State, nil
 		}
-		guards := make([]contextstore.Guard, len(order))
-		outAt := 0
-		for i, id := range order {
-			guards[i] = contextstore.AtVersion(id, snaps[id].State)
-			if id == output {
-				guards[i].Relayout, outAt = relayout, i
-			}
+		g := contextstore.AtVersion(output, out.State)
+		g.Relayout = relayout
+		states, err := contextstore.ApplyIf(ctx, store, []contextstore.Guard{g}, plan.Mutations)
+		if err == nil {
+			return plan, states[0], nil
 		}
-		states, err := contextstore.ApplyIf(ctx, store, guards, plan.Mutations)
-		if errors.Is(err, contextstore.ErrConflict) {
-			lastErr = err
-			continue
-		}
-		if err != nil {
+		if !errors.Is(err, contextstore.ErrConflict) {
 			return nil, contextstore.FrameState{}, err
 		}
-		return plan, states[outAt], nil
+		lastErr = err
+		if err := fence(ctx, store, ins, output, out.State.Epoch); err != nil {
+			return nil, contextstore.FrameState{}, err
+		}
 	}
-	return nil, contextstore.FrameState{}, fmt.Errorf("framectx: gave up after %d attempts, other writers kept changing the frames: %w", MaxAttempts, lastErr)
+	return nil, contextstore.FrameState{}, fmt.Errorf("framectx: gave up after %d attempts, other writers kept changing the frame: %w", MaxAttempts, lastErr)
+}
+
+// fence advances output's layout epoch, if it is still at epoch, so that
+// writes for its current layout stop; an input that is the output then
+// expects the new epoch. A fence over another writer's layout change is
+// refused as stale: the operation's data no longer matches.
+func fence(ctx context.Context, store contextstore.Store, ins []frameRead, output string, epoch uint64) error {
+	g := contextstore.AtEpoch(output, epoch)
+	g.Relayout = true
+	states, err := contextstore.ApplyIf(ctx, store, []contextstore.Guard{g}, nil)
+	var ce *contextstore.ConflictError
+	if errors.As(err, &ce) {
+		return &StaleError{FrameID: output, Held: epoch, Now: ce.Got.Epoch, Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	for i := range ins {
+		if ins[i].frameID == output && ins[i].checkEpoch {
+			ins[i].epoch = states[0].Epoch
+		}
+	}
+	return nil
 }
 
 // movesLayout reports whether an in-place change moves or removes rows or
