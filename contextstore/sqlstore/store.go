@@ -35,7 +35,7 @@ type Store struct {
 	// prepared holds the single-key statements of a SQLite store, parsed
 	// once: modernc.org/sqlite has no statement cache, and parsing costs
 	// more than running them. PostgreSQL's pgx caches statements itself.
-	prepared struct{ get *sql.Stmt }
+	prepared struct{ get, frameState, bump, readFrame, getInTx *sql.Stmt }
 
 	// connLost is told when a call lost its connection, so the pool checks
 	// its other idle connections before handing them out again. May be nil.
@@ -320,7 +320,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	for _, st := range []*sql.Stmt{s.prepared.get} {
+	for _, st := range []*sql.Stmt{s.prepared.get, s.prepared.frameState, s.prepared.bump, s.prepared.readFrame, s.prepared.getInTx} {
 		if st != nil {
 			_ = st.Close()
 		}
@@ -343,7 +343,13 @@ func (s *Store) prepare(ctx context.Context) error {
 		for _, p := range []struct {
 			into  **sql.Stmt
 			query string
-		}{{&s.prepared.get, s.stmts.get}} {
+		}{
+			{&s.prepared.get, s.stmts.get},
+			{&s.prepared.frameState, s.stmts.frameState},
+			{&s.prepared.bump, s.stmts.bump},
+			{&s.prepared.readFrame, s.stmts.readFrame},
+			{&s.prepared.getInTx, s.stmts.getInTx},
+		} {
 			st, err := s.db.PrepareContext(ctx, p.query)
 			if err != nil {
 				return err

@@ -21,43 +21,98 @@ func (s *Store) ReadVersioned(ctx context.Context, frameID string) (contextstore
 		return contextstore.Snapshot{}, err
 	}
 	snap := contextstore.Snapshot{FrameID: frameID}
-	err := s.run(ctx, "readversioned", fk, func(ctx context.Context) error {
-		rows, err := s.db.QueryContext(ctx, s.stmts.readVersioned, []byte(frameID))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		snap.State, snap.Entries = contextstore.FrameState{}, snap.Entries[:0]
-		for rows.Next() {
-			var (
-				kind           int
-				local, raw     sql.RawBytes
-				version, epoch int64
-			)
-			if err := rows.Scan(&kind, &local, &raw, &version, &epoch); err != nil {
-				return err
-			}
-			if kind == 0 {
-				snap.State = contextstore.FrameState{Version: uint64(version), Epoch: uint64(epoch)}
-				continue
-			}
-			k, err := decodeKey(frameID, local)
-			if err != nil {
-				return err
-			}
-			v, err := decodeValue(raw)
-			if err != nil {
-				return err
-			}
-			snap.Entries = append(snap.Entries, contextstore.Entry{Key: k, Value: v})
-		}
-		return rows.Err()
-	})
+	var err error
+	if s.dialect == SQLite {
+		err = s.run(ctx, "readversioned", fk, func(ctx context.Context) error {
+			return s.readVersionedSQLite(ctx, frameID, &snap)
+		})
+	} else {
+		err = s.run(ctx, "readversioned", fk, func(ctx context.Context) error {
+			return s.readVersionedPostgres(ctx, frameID, &snap)
+		})
+	}
 	if err != nil {
 		return contextstore.Snapshot{}, err
 	}
 	slices.SortFunc(snap.Entries, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
 	return snap, nil
+}
+
+// readVersionedPostgres reads state and entries in one statement, so from
+// one snapshot, in one round trip.
+func (s *Store) readVersionedPostgres(ctx context.Context, frameID string, snap *contextstore.Snapshot) error {
+	rows, err := s.db.QueryContext(ctx, s.stmts.readVersioned, []byte(frameID))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	snap.State, snap.Entries = contextstore.FrameState{}, snap.Entries[:0]
+	for rows.Next() {
+		var (
+			kind           int
+			local, raw     sql.RawBytes
+			version, epoch int64
+		)
+		if err := rows.Scan(&kind, &local, &raw, &version, &epoch); err != nil {
+			return err
+		}
+		if kind == 0 {
+			snap.State = contextstore.FrameState{Version: uint64(version), Epoch: uint64(epoch)}
+			continue
+		}
+		if err := appendEntry(snap, frameID, local, raw); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// readVersionedSQLite reads state and entries with the prepared statements
+// inside one read transaction, which WAL mode makes one snapshot.
+func (s *Store) readVersionedSQLite(ctx context.Context, frameID string, snap *contextstore.Snapshot) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // DEFERRED: no write lock
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	var v, e int64
+	err = tx.StmtContext(ctx, s.prepared.frameState).QueryRowContext(ctx, []byte(frameID)).Scan(&v, &e)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	snap.State = contextstore.FrameState{Version: uint64(v), Epoch: uint64(e)}
+	rows, err := tx.StmtContext(ctx, s.prepared.readFrame).QueryContext(ctx, []byte(frameID))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	snap.Entries = snap.Entries[:0]
+	for rows.Next() {
+		var local, raw sql.RawBytes
+		if err := rows.Scan(&local, &raw); err != nil {
+			return err
+		}
+		if err := appendEntry(snap, frameID, local, raw); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func appendEntry(snap *contextstore.Snapshot, frameID string, local, raw []byte) error {
+	k, err := decodeKey(frameID, local)
+	if err != nil {
+		return err
+	}
+	v, err := decodeValue(raw)
+	if err != nil {
+		return err
+	}
+	snap.Entries = append(snap.Entries, contextstore.Entry{Key: k, Value: v})
+	return nil
 }
 
 // ApplyIf implements contextstore.Versioner: the guards are checked and the
@@ -158,7 +213,7 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 				}
 			}
 			var v, e int64
-			err := tx.QueryRowContext(ctx, s.stmts.frameState, []byte(id)).Scan(&v, &e)
+			err := s.txStmt(ctx, tx, s.prepared.frameState, s.stmts.frameState).QueryRowContext(ctx, []byte(id)).Scan(&v, &e)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return nil, err
 			}
@@ -178,7 +233,7 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 			continue
 		}
 		var v, e int64
-		if err := tx.QueryRowContext(ctx, s.stmts.bump, []byte(id), now, relayout[id]).Scan(&v, &e); err != nil {
+		if err := s.txStmt(ctx, tx, s.prepared.bump, s.stmts.bump).QueryRowContext(ctx, []byte(id), now, relayout[id]).Scan(&v, &e); err != nil {
 			return nil, err
 		}
 		state[id] = contextstore.FrameState{Version: uint64(v), Epoch: uint64(e)}
@@ -225,7 +280,7 @@ func (s *Store) resolve(ctx context.Context, tx *sql.Tx, ms []contextstore.Mutat
 		if m.Merge {
 			var raw []byte
 			var cur contextstore.Value
-			err := tx.QueryRowContext(ctx, s.stmts.getInTx, frame, local).Scan(&raw)
+			err := s.txStmt(ctx, tx, s.prepared.getInTx, s.stmts.getInTx).QueryRowContext(ctx, frame, local).Scan(&raw)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 			case err != nil:
@@ -241,4 +296,27 @@ func (s *Store) resolve(ctx context.Context, tx *sql.Tx, ms []contextstore.Mutat
 		puts = append(puts, row{frame: frame, local: local, value: string(buf)})
 	}
 	return puts, dels, nil
+}
+
+// txQuerier is what a statement used inside a transaction offers.
+type txQuerier interface {
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+}
+
+// txStmt returns the statement st (prepared once, SQLite) for use in tx, or
+// query for tx to parse (PostgreSQL, whose driver caches statements).
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, st *sql.Stmt, query string) txQuerier {
+	if st != nil {
+		return tx.StmtContext(ctx, st)
+	}
+	return txQuery{tx: tx, query: query}
+}
+
+type txQuery struct {
+	tx    *sql.Tx
+	query string
+}
+
+func (q txQuery) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return q.tx.QueryRowContext(ctx, q.query, args...)
 }
