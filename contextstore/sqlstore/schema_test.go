@@ -249,3 +249,47 @@ func TestTableMadeAgainWhenOnlyItsRecordIsLeft(t *testing.T) {
 		}
 	})
 }
+
+// A table of schema version 1 (no frames table) is migrated when a store
+// opens it: its entries stay, its frames start at the zero state, and
+// versioned writes work at once.
+func TestSchemaVersion1IsMigrated(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		k := keys.Row("old", 1)
+		if err := s.Set(bg, k, contextstore.Value{"q": "kept"}); err != nil {
+			t.Fatal(err)
+		}
+		// Make it a version 1 table again: no frames table.
+		if _, err := s.DB().ExecContext(bg, `DROP TABLE "`+s.Table()+`_frames"`); err != nil {
+			t.Fatal(err)
+		}
+		setVersion(t, s, 1)
+		m, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
+		if err != nil {
+			t.Fatalf("open a version 1 table: %v", err)
+		}
+		defer m.Close()
+		var version int
+		q := `SELECT schema_version FROM ` + metaTable + ` WHERE table_name = ?`
+		if s.Dialect() == Postgres {
+			q = `SELECT schema_version FROM ` + metaTable + ` WHERE table_name = $1`
+		}
+		if err := m.DB().QueryRowContext(bg, q, m.Table()).Scan(&version); err != nil || version != schemaVersion {
+			t.Fatalf("after migration the recorded version is %d (%v), want %d", version, err, schemaVersion)
+		}
+		snap, err := m.ReadVersioned(bg, "old")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.State != (contextstore.FrameState{}) || len(snap.Entries) != 1 || snap.Entries[0].Value["q"] != "kept" {
+			t.Fatalf("a migrated frame must keep its entries at the zero state, got %+v", snap)
+		}
+		if _, err := m.ApplyIf(bg, []contextstore.Guard{contextstore.AtVersion("old", snap.State)},
+			[]contextstore.Mutation{contextstore.Patch(k, contextstore.Value{"by": "qc"})}); err != nil {
+			t.Fatalf("a conditional write on a migrated frame: %v", err)
+		}
+		if after, _ := m.ReadVersioned(bg, "old"); after.State.Version == 0 {
+			t.Fatalf("the write must advance the migrated frame's version")
+		}
+	})
+}
