@@ -201,3 +201,35 @@ func (f *frame) del(ctx context.Context, ref framectx.Ref) error {
 	}
 	return f.bind.Delete(ctx, f.shape(), ref)
 }
+
+// rebind replaces the frame's data with next (taking over its reference)
+// after adopting the store's context for it: at epoch when given, else at
+// whatever epoch the store has. On error next is released and the frame is
+// left as it was.
+func (f *frame) rebind(ctx context.Context, next body, epoch *uint64) error {
+	if err := f.live("rebind"); err != nil {
+		next.release()
+		return err
+	}
+	if err := checkSchema(next.schema()); err != nil {
+		next.release()
+		return &OpError{Adapter: "arrow", Op: "rebind", Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: err}
+	}
+	old := f.data
+	f.data = next // shape() reads the data
+	shape := f.shape()
+	f.data = old
+	var err error
+	if epoch == nil {
+		_, err = f.bind.Adopt(ctx, shape)
+	} else {
+		_, err = f.bind.AdoptAt(ctx, shape, *epoch)
+	}
+	if err != nil {
+		next.release()
+		return err
+	}
+	f.data.release()
+	f.data = next
+	return nil
+}

@@ -161,3 +161,37 @@ func (r *Record) core() *frame {
 	}
 	return r.f
 }
+
+// Epoch returns the layout epoch of the data: it changes with every in-place
+// operation that moves or removes rows or columns. Positional writes
+// (column, row, cell) are applied only while the store is at this epoch;
+// after another process changed the layout they fail with
+// framectx.ErrStale (see Rebind).
+func (r *Record) Epoch() uint64 { return r.f.bind.Epoch() }
+
+// Rebind replaces the data with rec (retained; the caller keeps its own
+// reference) and adopts the context stored for the frame now, with its
+// layout epoch: the way back after framectx.ErrStale, with data the caller
+// knows to be the frame's data as it is now. Context that does not fit is
+// refused as in NewRecord, leaving everything as it was.
+func (r *Record) Rebind(ctx context.Context, rec arrow.Record) error {
+	return r.rebind(ctx, rec, nil)
+}
+
+// RebindAt is Rebind for data known to be the frame's data at layout epoch
+// epoch: if the store is at another epoch it fails with a
+// *framectx.StaleError and nothing changes.
+func (r *Record) RebindAt(ctx context.Context, rec arrow.Record, epoch uint64) error {
+	return r.rebind(ctx, rec, &epoch)
+}
+
+func (r *Record) rebind(ctx context.Context, rec arrow.Record, epoch *uint64) error {
+	if isNil(rec) {
+		return &OpError{Adapter: "arrow", Op: "rebind", Frame: r.FrameID(), Kind: ErrInvalidArgument, Err: errNilData}
+	}
+	if err := r.f.live("rebind"); err != nil {
+		return err
+	}
+	rec.Retain()
+	return r.f.rebind(ctx, recordBody{rec: rec, mem: r.f.mem}, epoch)
+}

@@ -172,3 +172,37 @@ func (t *Table) core() *frame {
 	}
 	return t.f
 }
+
+// Epoch returns the layout epoch of the data: it changes with every in-place
+// operation that moves or removes rows or columns. Positional writes
+// (column, row, cell) are applied only while the store is at this epoch;
+// after another process changed the layout they fail with
+// framectx.ErrStale (see Rebind).
+func (t *Table) Epoch() uint64 { return t.f.bind.Epoch() }
+
+// Rebind replaces the data with tbl (retained; the caller keeps its own
+// reference) and adopts the context stored for the frame now, with its
+// layout epoch: the way back after framectx.ErrStale, with data the caller
+// knows to be the frame's data as it is now. Context that does not fit is
+// refused as in NewTable, leaving everything as it was.
+func (t *Table) Rebind(ctx context.Context, tbl arrow.Table) error {
+	return t.rebind(ctx, tbl, nil)
+}
+
+// RebindAt is Rebind for data known to be the frame's data at layout epoch
+// epoch: if the store is at another epoch it fails with a
+// *framectx.StaleError and nothing changes.
+func (t *Table) RebindAt(ctx context.Context, tbl arrow.Table, epoch uint64) error {
+	return t.rebind(ctx, tbl, &epoch)
+}
+
+func (t *Table) rebind(ctx context.Context, tbl arrow.Table, epoch *uint64) error {
+	if isNil(tbl) {
+		return &OpError{Adapter: "arrow", Op: "rebind", Frame: t.FrameID(), Kind: ErrInvalidArgument, Err: errNilData}
+	}
+	if err := t.f.live("rebind"); err != nil {
+		return err
+	}
+	tbl.Retain()
+	return t.f.rebind(ctx, tableBody{tbl: tbl, mem: t.f.mem}, epoch)
+}

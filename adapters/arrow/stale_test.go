@@ -1,0 +1,61 @@
+package arrow
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/contextstore"
+)
+
+// An annotator's positional writes go stale when the owner slices the
+// frame in place, and land on the right row after RebindAt.
+func TestRecordAnnotatorGoesStaleAndRebinds(t *testing.T) {
+	ctx := context.Background()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	store := contextstore.NewMemoryStore()
+	rec := testRecord(mem, 5, 0)
+	defer rec.Release()
+	owner, err := NewRecord(ctx, store, "d", rec, &Options{Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Release()
+	annot, err := NewRecord(ctx, store, "d", rec, &Options{Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer annot.Release()
+	if err := annot.Set(ctx, framectx.RowRef(3), contextstore.Value{"about": "row 3"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Apply(ctx, Slice(2, 5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := annot.Set(ctx, framectx.RowRef(4), contextstore.Value{"about": "row 4"}); !errors.Is(err, framectx.ErrStale) {
+		t.Fatalf("a positional write after the owner's slice = %v, want ErrStale", err)
+	}
+	if _, err := annot.Apply(ctx, Rename("name", "label")); !errors.Is(err, framectx.ErrStale) {
+		t.Fatalf("an operation on a stale layout = %v, want ErrStale", err)
+	}
+	if err := annot.RebindAt(ctx, owner.Arrow(), owner.Epoch()-1); !errors.Is(err, framectx.ErrStale) {
+		t.Fatalf("RebindAt a wrong epoch = %v, want ErrStale", err)
+	}
+	if err := annot.RebindAt(ctx, owner.Arrow(), owner.Epoch()); err != nil {
+		t.Fatal(err)
+	}
+	if err := annot.Merge(ctx, framectx.RowRef(1), contextstore.Value{"seen": true}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := owner.Get(ctx, framectx.RowRef(1))
+	if err != nil || got["about"] != "row 3" || got["seen"] != true {
+		t.Fatalf("old row 3 is new row 1: its context must be there with the new note, got %v, %v", got, err)
+	}
+	if annot.Shape().Rows != 3 {
+		t.Fatalf("after RebindAt the annotator holds the owner's data, %d rows", annot.Shape().Rows)
+	}
+}
