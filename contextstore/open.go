@@ -2,6 +2,7 @@ package contextstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -53,9 +54,22 @@ func Schemes() []string {
 // their backend package is imported, usually for its side effect:
 //
 //	import _ "github.com/ctxframe/ctxframe/contextstore/sqlstore"
+//
+// No error it returns carries the URL's password or other credentials
+// (see RedactURL).
 func Open(ctx context.Context, rawURL string) (Store, error) {
+	s, err := open(ctx, rawURL)
+	return s, RedactError(err, rawURL)
+}
+
+func open(ctx context.Context, rawURL string) (Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
+		// url.Error quotes the whole URL: keep only the reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = fmt.Errorf("cannot parse URL %q: %w", RedactURL(rawURL), ue.Err)
+		}
 		return nil, NewError("open", "", keys.Key{}, ErrConfig, err)
 	}
 	scheme := strings.ToLower(u.Scheme)
@@ -74,7 +88,7 @@ func init() {
 	Register("mem", func(ctx context.Context, u *url.URL) (Store, error) {
 		if len(u.Query()) > 0 || (u.Host != "" || (u.Path != "" && u.Path != "/")) {
 			return nil, NewError("open", memBackend, keys.Key{}, ErrConfig,
-				fmt.Errorf("mem:// takes no host, path or parameters, got %q", u.String()))
+				fmt.Errorf("mem:// takes no host, path or parameters, got %q", RedactURL(u.String())))
 		}
 		return NewMemoryStore(), nil
 	})

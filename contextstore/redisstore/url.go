@@ -76,22 +76,22 @@ func parseURL(u *url.URL) (*Config, error) {
 		return nil, configError(err)
 	}
 	if u.Host == "" {
-		return nil, configError(fmt.Errorf("redisstore: URL %s names no host", u.Redacted()))
+		return nil, configError(fmt.Errorf("redisstore: URL %s names no host", contextstore.RedactURL(u.String())))
 	}
 	if u.Fragment != "" {
-		return nil, configError(fmt.Errorf("redisstore: URL %s has a fragment, which means nothing here", u.Redacted()))
+		return nil, configError(fmt.Errorf("redisstore: URL %s has a fragment, which means nothing here", contextstore.RedactURL(u.String())))
 	}
 	bare := *u
 	bare.RawQuery = ""
 	switch scheme {
 	case SchemeRedis, SchemeRedisTLS:
 		if strings.Contains(u.Host, ",") {
-			return nil, configError(fmt.Errorf("redisstore: URL %s lists several hosts; use %s:// for a Cluster", u.Redacted(), SchemeCluster))
+			return nil, configError(fmt.Errorf("redisstore: URL %s lists several hosts; use %s:// for a Cluster", contextstore.RedactURL(u.String()), SchemeCluster))
 		}
 		bare.Scheme = scheme
 		opts, err := redis.ParseURL(bare.String())
 		if err != nil {
-			return nil, configError(fmt.Errorf("redisstore: URL %s: %w", u.Redacted(), err))
+			return nil, configError(fmt.Errorf("redisstore: URL %s: %w", contextstore.RedactURL(u.String()), err))
 		}
 		cfg.Client = redis.UniversalOptions{
 			Addrs:     []string{opts.Addr},
@@ -102,12 +102,12 @@ func parseURL(u *url.URL) (*Config, error) {
 		}
 	case SchemeCluster, SchemeClusterTLS:
 		if u.Path != "" && u.Path != "/" {
-			return nil, configError(fmt.Errorf("redisstore: URL %s: a Cluster has no database, so no path", u.Redacted()))
+			return nil, configError(fmt.Errorf("redisstore: URL %s: a Cluster has no database, so no path", contextstore.RedactURL(u.String())))
 		}
 		addrs := strings.Split(u.Host, ",")
 		for _, a := range addrs {
 			if a == "" {
-				return nil, configError(fmt.Errorf("redisstore: URL %s has an empty address in its host list", u.Redacted()))
+				return nil, configError(fmt.Errorf("redisstore: URL %s has an empty address in its host list", contextstore.RedactURL(u.String())))
 			}
 		}
 		bare.Scheme = strings.TrimSuffix(scheme, "+cluster")
@@ -119,7 +119,7 @@ func parseURL(u *url.URL) (*Config, error) {
 		bare.RawQuery = q.Encode()
 		opts, err := redis.ParseClusterURL(bare.String())
 		if err != nil {
-			return nil, configError(fmt.Errorf("redisstore: URL %s: %w", u.Redacted(), err))
+			return nil, configError(fmt.Errorf("redisstore: URL %s: %w", contextstore.RedactURL(u.String()), err))
 		}
 		cfg.Client = redis.UniversalOptions{
 			Addrs:         opts.Addrs,

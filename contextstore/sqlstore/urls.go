@@ -47,15 +47,15 @@ func parseSQLiteURL(u *url.URL) (string, *Options, error) {
 		}
 		path = p
 	case u.Host != "" && u.Host != "localhost":
-		return "", nil, fmt.Errorf("%w: sqlite URL %q names host %q: use sqlite:///abs/path.db or sqlite:rel/path.db", errDSN, u.Redacted(), u.Host)
+		return "", nil, fmt.Errorf("%w: sqlite URL %q names host %q: use sqlite:///abs/path.db or sqlite:rel/path.db", errDSN, contextstore.RedactURL(u.String()), u.Host)
 	default: // sqlite:///abs/path.db
 		path = u.Path
 	}
 	if u.User != nil || u.Fragment != "" {
-		return "", nil, fmt.Errorf("%w: sqlite URL %q takes no user or fragment", errDSN, u.Redacted())
+		return "", nil, fmt.Errorf("%w: sqlite URL %q takes no user or fragment", errDSN, contextstore.RedactURL(u.String()))
 	}
 	if path == "" {
-		return "", nil, fmt.Errorf("%w: sqlite URL %q has no file path", errDSN, u.Redacted())
+		return "", nil, fmt.Errorf("%w: sqlite URL %q has no file path", errDSN, contextstore.RedactURL(u.String()))
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
