@@ -59,50 +59,44 @@ func (s *Store) Apply(ctx context.Context, ms []contextstore.Mutation) error {
 // multi-row statements.
 func (s *Store) writeSQLite(ctx context.Context, tx *sql.Tx, puts, dels []row) error {
 	t := `"` + s.opts.Table + `"`
-	if err := execChunked(ctx, tx, dels, 2, func(n int) string {
+	if err := s.execChunked(ctx, tx, dels, 2, func(n int) string {
 		return "DELETE FROM " + t + " WHERE (frame_id, entry_key) IN (VALUES " + sqlitePlaceholders(n, 2) + ")"
 	}, func(args []any, r row) []any { return append(args, r.frame, r.local) }); err != nil {
 		return err
 	}
-	return execChunked(ctx, tx, puts, 3, func(n int) string {
+	return s.execChunked(ctx, tx, puts, 3, func(n int) string {
 		return "INSERT INTO " + t + " (frame_id, entry_key, entry_value) VALUES " + sqlitePlaceholders(n, 3) +
 			" ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = excluded.entry_value"
 	}, func(args []any, r row) []any { return append(args, r.frame, r.local, r.value) })
 }
 
 // execChunked runs the statement query(n) over rows in chunks of as many
-// rows as SQLite's parameter limit allows, preparing the full-chunk
-// statement once.
-func execChunked(ctx context.Context, tx *sql.Tx, rows []row, width int, query func(n int) string, bind func([]any, row) []any) error {
+// rows as SQLite's parameter limit allows, each statement prepared once on
+// the write connection.
+func (s *Store) execChunked(ctx context.Context, tx *sql.Tx, rows []row, width int, query func(n int) string, bind func([]any, row) []any) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	per := sqliteMaxParams / width
 	args := make([]any, 0, min(len(rows), per)*width)
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			_ = full.Close()
-		}
-	}()
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		args = args[:0]
 		for _, r := range chunk {
 			args = bind(args, r)
 		}
-		var err error
-		if len(chunk) == per {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, query(per)); err != nil {
-					return err
-				}
+		if len(chunk) != per && len(chunk) > 16 {
+			// An odd-sized last chunk: not worth a cached statement each.
+			if _, err := tx.ExecContext(ctx, query(len(chunk)), args...); err != nil {
+				return err
 			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, query(len(chunk)), args...)
+			continue
 		}
+		st, err := s.txStmt(ctx, tx, query(len(chunk)))
 		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err
 		}
 	}

@@ -44,6 +44,7 @@ type statements struct {
 	bump                                 string // advance a frame's version (and epoch), returning both
 	forgetFrame                          string // DropFrame: the frame goes back to the zero state
 	getInTx                              string // a value read inside a write transaction
+	setBumped, delBumped                 string // PostgreSQL: one key's write and its frame's new version, in one statement
 }
 
 func newStatements(d Dialect, table string) (statements, error) {
@@ -115,6 +116,16 @@ func newStatements(d Dialect, table string) (statements, error) {
 				" epoch = CASE WHEN $3::boolean THEN GREATEST(f.epoch + 1, $2::bigint) ELSE f.epoch END RETURNING version, epoch",
 			forgetFrame: "DELETE FROM " + ft + " WHERE frame_id = $1",
 			getInTx:     "SELECT entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key = $2",
+			// The entry's write reads the CTE's row, so it runs after the
+			// version upsert, which locks the frame's row first, as every
+			// write transaction does.
+			setBumped: "WITH bump AS (INSERT INTO " + ft + " AS f (frame_id, version, epoch) VALUES ($1, $4::bigint, 0)" +
+				" ON CONFLICT (frame_id) DO UPDATE SET version = GREATEST(f.version + 1, $4::bigint) RETURNING frame_id)" +
+				" INSERT INTO " + t + " (frame_id, entry_key, entry_value) SELECT frame_id, $2, $3::text::jsonb FROM bump" +
+				" ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = EXCLUDED.entry_value",
+			delBumped: "WITH bump AS (INSERT INTO " + ft + " AS f (frame_id, version, epoch) VALUES ($1, $3::bigint, 0)" +
+				" ON CONFLICT (frame_id) DO UPDATE SET version = GREATEST(f.version + 1, $3::bigint) RETURNING frame_id)" +
+				" DELETE FROM " + t + " AS t USING bump WHERE t.frame_id = bump.frame_id AND t.entry_key = $2",
 		}
 	default:
 		return statements{}, fmt.Errorf("sqlstore: unknown dialect %q (want %q or %q)", d, SQLite, Postgres)

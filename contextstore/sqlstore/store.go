@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,13 @@ type Store struct {
 	// once: modernc.org/sqlite has no statement cache, and parsing costs
 	// more than running them. PostgreSQL's pgx caches statements itself.
 	prepared struct{ get, frameState, bump, readFrame, getInTx *sql.Stmt }
+
+	// writeStmts are the statements of SQLite's write transactions, parsed
+	// once (modernc.org/sqlite has no statement cache of its own).
+	writeStmts struct {
+		sync.Mutex
+		m map[string]*sql.Stmt
+	}
 
 	// connLost is told when a call lost its connection, so the pool checks
 	// its other idle connections before handing them out again. May be nil.
@@ -320,6 +328,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.closeWriteStmts()
 	for _, st := range []*sql.Stmt{s.prepared.get, s.prepared.frameState, s.prepared.bump, s.prepared.readFrame, s.prepared.getInTx} {
 		if st != nil {
 			_ = st.Close()

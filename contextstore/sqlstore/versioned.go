@@ -135,6 +135,10 @@ func (s *Store) commit(ctx context.Context, op string, k keys.Key, guards []cont
 		return nil, contextstore.NewError(op, s.backend, k, contextstore.BatchErrorKind(err), err)
 	}
 	folded := contextstore.FoldBatch(normalized)
+	if s.dialect == Postgres && len(guards) == 0 && len(folded) == 1 && !folded[0].Merge {
+		// One unguarded key: one statement, one round trip.
+		return nil, s.writeOne(ctx, op, k, folded[0])
+	}
 	frames := framesOf(guards, folded)
 	var (
 		states []contextstore.FrameState
@@ -153,6 +157,21 @@ func (s *Store) commit(ctx context.Context, op string, k keys.Key, guards []cont
 		return nil, err
 	}
 	return states, nil
+}
+
+// writeOne writes one key and advances its frame's version in one
+// PostgreSQL statement.
+func (s *Store) writeOne(ctx context.Context, op string, k keys.Key, m contextstore.Mutation) error {
+	frame, local := keyBytes(m.Key)
+	now := time.Now().UnixMicro()
+	return s.write(ctx, op, k, func(ctx context.Context) error {
+		if m.Delete {
+			_, err := s.db.ExecContext(ctx, s.stmts.delBumped, frame, local, now)
+			return err
+		}
+		_, err := s.db.ExecContext(ctx, s.stmts.setBumped, frame, local, string(contextstore.AppendNormalized(nil, m.Value)), now)
+		return err
+	})
 }
 
 // framesOf returns the frames a batch writes or guards, sorted, so that
@@ -185,7 +204,7 @@ type errGuard struct {
 
 func (e *errGuard) Error() string { return "sqlstore: guard failed" }
 
-func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []contextstore.Mutation, frames []string) ([]contextstore.FrameState, error) {
+func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []contextstore.Mutation, frames []string) (_ []contextstore.FrameState, err error) {
 	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE for SQLite, by the DSN's _txlock
 	if err != nil {
 		return nil, err
@@ -213,7 +232,11 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 				}
 			}
 			var v, e int64
-			err := s.txStmt(ctx, tx, s.prepared.frameState, s.stmts.frameState).QueryRowContext(ctx, []byte(id)).Scan(&v, &e)
+			st, err := s.txStmt(ctx, tx, s.stmts.frameState)
+			if err != nil {
+				return nil, err
+			}
+			err = st.QueryRowContext(ctx, []byte(id)).Scan(&v, &e)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return nil, err
 			}
@@ -233,7 +256,11 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 			continue
 		}
 		var v, e int64
-		if err := s.txStmt(ctx, tx, s.prepared.bump, s.stmts.bump).QueryRowContext(ctx, []byte(id), now, relayout[id]).Scan(&v, &e); err != nil {
+		st, err := s.txStmt(ctx, tx, s.stmts.bump)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.QueryRowContext(ctx, []byte(id), now, relayout[id]).Scan(&v, &e); err != nil {
 			return nil, err
 		}
 		state[id] = contextstore.FrameState{Version: uint64(v), Epoch: uint64(e)}
@@ -280,7 +307,11 @@ func (s *Store) resolve(ctx context.Context, tx *sql.Tx, ms []contextstore.Mutat
 		if m.Merge {
 			var raw []byte
 			var cur contextstore.Value
-			err := s.txStmt(ctx, tx, s.prepared.getInTx, s.stmts.getInTx).QueryRowContext(ctx, frame, local).Scan(&raw)
+			st, err := s.txStmt(ctx, tx, s.stmts.getInTx)
+			if err != nil {
+				return nil, nil, err
+			}
+			err = st.QueryRowContext(ctx, frame, local).Scan(&raw)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 			case err != nil:
@@ -301,15 +332,32 @@ func (s *Store) resolve(ctx context.Context, tx *sql.Tx, ms []contextstore.Mutat
 // txQuerier is what a statement used inside a transaction offers.
 type txQuerier interface {
 	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
 }
 
-// txStmt returns the statement st (prepared once, SQLite) for use in tx, or
-// query for tx to parse (PostgreSQL, whose driver caches statements).
-func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, st *sql.Stmt, query string) txQuerier {
-	if st != nil {
-		return tx.StmtContext(ctx, st)
+// txStmt returns query for use in tx: on SQLite a statement prepared once
+// for the store (database/sql then prepares it once per connection and
+// reuses it), on PostgreSQL the query for tx to send (pgx caches its
+// statements itself).
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (txQuerier, error) {
+	if s.dialect != SQLite {
+		return txQuery{tx: tx, query: query}, nil
 	}
-	return txQuery{tx: tx, query: query}
+	s.writeStmts.Lock()
+	st, ok := s.writeStmts.m[query]
+	if !ok {
+		var err error
+		if st, err = s.db.PrepareContext(ctx, query); err != nil {
+			s.writeStmts.Unlock()
+			return nil, err
+		}
+		if s.writeStmts.m == nil {
+			s.writeStmts.m = make(map[string]*sql.Stmt)
+		}
+		s.writeStmts.m[query] = st
+	}
+	s.writeStmts.Unlock()
+	return tx.StmtContext(ctx, st), nil
 }
 
 type txQuery struct {
@@ -319,4 +367,18 @@ type txQuery struct {
 
 func (q txQuery) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
 	return q.tx.QueryRowContext(ctx, q.query, args...)
+}
+
+func (q txQuery) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return q.tx.ExecContext(ctx, q.query, args...)
+}
+
+// closeWriteStmts closes the statements txStmt prepared.
+func (s *Store) closeWriteStmts() {
+	s.writeStmts.Lock()
+	defer s.writeStmts.Unlock()
+	for _, st := range s.writeStmts.m {
+		_ = st.Close()
+	}
+	s.writeStmts.m = nil
 }
