@@ -488,6 +488,8 @@ func mpOwner(t *testing.T, store contextstore.Store, dir string) mpStats {
 		if err := mpPublish(dir, f.Epoch(), f.DataFrame()); err != nil {
 			t.Fatal(err)
 		}
+		time.Sleep(2 * time.Millisecond) // an owner does other work between operations
+
 	}
 	final := mpFinalState{Epoch: f.Epoch(), IDs: f.DataFrame().Col("id").Records(), Cols: f.DataFrame().Names()}
 	b, _ := json.Marshal(final)
