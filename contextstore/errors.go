@@ -2,6 +2,7 @@ package contextstore
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -147,27 +148,14 @@ type ConflictError struct {
 
 // Error says which frame moved and how.
 func (e *ConflictError) Error() string {
-	var b strings.Builder
-	b.WriteString("frame ")
-	b.WriteString(strconv.Quote(e.FrameID))
-	if e.Want.CheckEpoch && e.Want.Epoch != e.Got.Epoch {
-		b.WriteString(" changed its layout (epoch ")
-		b.WriteString(strconv.FormatUint(e.Want.Epoch, 10))
-		b.WriteString(" -> ")
-		b.WriteString(strconv.FormatUint(e.Got.Epoch, 10))
-		b.WriteString(")")
-		return b.String()
+	frame := "frame " + strconv.Quote(e.FrameID)
+	switch {
+	case e.Want.CheckEpoch && e.Want.Epoch != e.Got.Epoch:
+		return fmt.Sprintf("%s changed its layout (epoch %d -> %d)", frame, e.Want.Epoch, e.Got.Epoch)
+	case e.Want.CheckVersion && e.Want.Version != e.Got.Version:
+		return fmt.Sprintf("%s was written meanwhile (version %d -> %d)", frame, e.Want.Version, e.Got.Version)
 	}
-	if e.Want.CheckVersion && e.Want.Version != e.Got.Version {
-		b.WriteString(" was written meanwhile (version ")
-		b.WriteString(strconv.FormatUint(e.Want.Version, 10))
-		b.WriteString(" -> ")
-		b.WriteString(strconv.FormatUint(e.Got.Version, 10))
-		b.WriteString(")")
-		return b.String()
-	}
-	b.WriteString(" changed under a merge")
-	return b.String()
+	return frame + " changed under a merge"
 }
 
 // Conflict returns the *Error of kind ErrConflict that backends report when

@@ -121,17 +121,7 @@ func (l *localVersions) apply(ctx context.Context, guards []Guard, ms []Mutation
 	if err := Apply(ctx, l.s, ms); err != nil {
 		return err
 	}
-	written := make(map[string]bool)
-	relayout := make(map[string]bool)
-	for _, m := range ms {
-		written[m.Key.FrameID()] = true
-	}
-	for _, g := range guards {
-		if g.Relayout {
-			written[g.FrameID], relayout[g.FrameID] = true, true
-		}
-	}
-	l.bump(written, relayout)
+	l.bump(WrittenFrames(guards, ms))
 	return nil
 }
 

@@ -157,3 +157,20 @@ func ValidateGuards(guards []Guard) error {
 	}
 	return nil
 }
+
+// WrittenFrames returns the frames a conditional batch advances: every
+// frame ms writes and every frame a guard relays out (written), and among
+// them those whose layout epoch advances too (relayout). Backends use it to
+// know which frames' state to bump.
+func WrittenFrames(guards []Guard, ms []Mutation) (written, relayout map[string]bool) {
+	written, relayout = make(map[string]bool, 1), make(map[string]bool)
+	for _, m := range ms {
+		written[m.Key.FrameID()] = true
+	}
+	for _, g := range guards {
+		if g.Relayout {
+			written[g.FrameID], relayout[g.FrameID] = true, true
+		}
+	}
+	return written, relayout
+}

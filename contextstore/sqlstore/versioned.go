@@ -211,16 +211,7 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op after Commit
 
-	written := make(map[string]bool, len(frames))
-	relayout := make(map[string]bool)
-	for _, m := range ms {
-		written[m.Key.FrameID()] = true
-	}
-	for _, g := range guards {
-		if g.Relayout {
-			written[g.FrameID], relayout[g.FrameID] = true, true
-		}
-	}
+	written, relayout := contextstore.WrittenFrames(guards, ms)
 
 	// Read (and on PostgreSQL lock) the state of every guarded frame.
 	state := make(map[string]contextstore.FrameState, len(frames))
