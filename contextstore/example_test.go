@@ -84,3 +84,43 @@ func ExampleOpen() {
 	// *contextstore.MemoryStore <nil>
 	// true
 }
+
+// A read-modify-write that never loses another writer's update: read the
+// frame with its version, write only if it is still at that version, and
+// start over on a conflict.
+func ExampleApplyIf() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	k := keys.Column("weather", "temp_c")
+	_ = store.Set(ctx, k, contextstore.Value{"readings": 1})
+
+	for {
+		snap, err := contextstore.ReadVersioned(ctx, store, "weather")
+		if err != nil {
+			panic(err)
+		}
+		n := snap.Entries[0].Value["readings"].(int64)
+		_, err = contextstore.ApplyIf(ctx, store,
+			[]contextstore.Guard{contextstore.AtVersion("weather", snap.State)},
+			[]contextstore.Mutation{contextstore.Put(k, contextstore.Value{"readings": n + 1})})
+		if errors.Is(err, contextstore.ErrConflict) {
+			continue // someone wrote the frame meanwhile: read again
+		}
+		if err != nil {
+			panic(err)
+		}
+		break
+	}
+	v, _ := store.Get(ctx, k)
+	fmt.Println(v)
+
+	// A merge is atomic in the store: concurrent merges of other fields are kept.
+	_ = contextstore.Apply(ctx, store, []contextstore.Mutation{
+		contextstore.Patch(k, contextstore.Value{"unit": "degC", "readings": nil}),
+	})
+	v, _ = store.Get(ctx, k)
+	fmt.Println(v)
+	// Output:
+	// map[readings:2]
+	// map[unit:degC]
+}

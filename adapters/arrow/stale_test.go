@@ -1,6 +1,7 @@
 package arrow
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -58,4 +59,37 @@ func TestRecordAnnotatorGoesStaleAndRebinds(t *testing.T) {
 	if annot.Shape().Rows != 3 {
 		t.Fatalf("after RebindAt the annotator holds the owner's data, %d rows", annot.Shape().Rows)
 	}
+}
+
+// Restoring a frame from IPC replaces its context and relays it out: a
+// Record bound to the frame before goes stale rather than writing at
+// positions of the data it held.
+func TestIPCRestoreMakesOldBindingsStale(t *testing.T) {
+	ctx := context.Background()
+	src := contextstore.NewMemoryStore()
+	want := ipcTestContext(t, src, "d")
+	recs := ipcTestRecords(t, memory.DefaultAllocator, 3, 4)
+	defer ipcRelease(recs)
+	var buf bytes.Buffer
+	if err := WriteFile(ctx, &buf, src, "d", ipcTestSchema(), recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	dst := contextstore.NewMemoryStore()
+	old := testRecord(memory.DefaultAllocator, 5, 0)
+	defer old.Release()
+	bound, err := NewRecord(ctx, dst, "d", old, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bound.Release()
+	res, err := ReadFile(ctx, bytes.NewReader(buf.Bytes()), dst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Release()
+	ipcAssertFrame(t, dst, "d", want)
+	if err := bound.Set(ctx, framectx.RowRef(1), contextstore.Value{"x": 1}); !errors.Is(err, framectx.ErrStale) {
+		t.Fatalf("a binding from before the restore wrote at a position: %v, want ErrStale", err)
+	}
+	ipcAssertFrame(t, dst, "d", want)
 }

@@ -3,9 +3,11 @@ package gota_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"os"
+	"slices"
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
@@ -188,4 +190,42 @@ func ExampleFrame_ImportTableSchema() {
 	// column "elevation_m"     {"description":"height above sea level","type":"integer","unit":"m"}
 	// column "station_id"      {"constraints":{"required":true},"title":"Station","type":"string"}
 	// elevation integer height above sea level m
+}
+
+// Two processes share a frame (two Frames on one store stand for them
+// here): the owner sorts it, the annotator's positional write goes stale
+// instead of labelling the wrong row, and after re-binding to the owner's
+// data it lands where it was meant.
+func ExampleFrame_RebindAt() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	df := dataframe.LoadRecords([][]string{{"station", "temp_c"}, {"OSL", "-3.5"}, {"BER", "4.4"}, {"MAD", "12.1"}})
+	owner, err := gota.New(ctx, store, "weather", df, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	annotator, err := gota.New(ctx, store, "weather", df, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	if _, err := owner.Apply(ctx, gota.Arrange(dataframe.RevSort("temp_c"))); err != nil {
+		log.Fatal(err)
+	}
+	err = annotator.Merge(ctx, framectx.RowRef(0), contextstore.Value{"checked": "OSL"})
+	fmt.Println("stale:", errors.Is(err, framectx.ErrStale))
+
+	// The owner publishes its data and epoch; the annotator re-binds to them.
+	if err := annotator.RebindAt(ctx, owner.DataFrame(), owner.Epoch()); err != nil {
+		log.Fatal(err)
+	}
+	row := slices.Index(annotator.DataFrame().Col("station").Records(), "OSL")
+	if err := annotator.Merge(ctx, framectx.RowRef(row), contextstore.Value{"checked": "OSL"}); err != nil {
+		log.Fatal(err)
+	}
+	v, _ := owner.Get(ctx, framectx.RowRef(row))
+	fmt.Println("row", row, "is", owner.DataFrame().Col("station").Records()[row], v)
+	// Output:
+	// stale: true
+	// row 2 is OSL map[checked:OSL]
 }
