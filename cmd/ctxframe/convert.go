@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
 	ctxgota "github.com/ctxframe/ctxframe/adapters/gota"
 	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
 )
 
 // format is a data file's format, told by its extension.
@@ -114,16 +116,15 @@ func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameI
 		return err
 	}
 	defer f.Close()
-	store, err := e.openStore(ctx)
-	if err != nil {
-		return err
-	}
+	// Read and convert against a scratch store first: nothing reaches the
+	// real store until the data has been read, converted and written.
+	scratch := contextstore.NewMemoryStore()
 	ropts := &ctxarrow.ReadOptions{FrameID: frameID}
 	var table *ctxarrow.Table
 	if from == formatArrowStream {
-		table, err = ctxarrow.ReadStreamTable(ctx, bufio.NewReader(f), store, ropts, nil)
+		table, err = ctxarrow.ReadStreamTable(ctx, bufio.NewReader(f), scratch, ropts, nil)
 	} else {
-		table, err = ctxarrow.ReadFileTable(ctx, f, store, ropts, nil)
+		table, err = ctxarrow.ReadFileTable(ctx, f, scratch, ropts, nil)
 	}
 	if err != nil {
 		return err
@@ -133,37 +134,94 @@ func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameI
 	if err != nil {
 		return err
 	}
-	entries, err := contextstore.ReadFrame(ctx, store, table.FrameID())
+	entries, err := contextstore.ReadFrame(ctx, scratch, table.FrameID())
 	if err != nil {
 		return err
 	}
 	df := g.DataFrame()
-	if err := writeFile(out, func(w io.Writer) error { return df.WriteCSV(w) }); err != nil {
+	publish, discard, err := stageFile(out, func(w io.Writer) error { return df.WriteCSV(w) })
+	if err != nil {
+		return err
+	}
+	defer discard()
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	if err := replaceFrame(ctx, store, table.FrameID(), entries); err != nil {
+		return err
+	}
+	if err := publish(); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "wrote %s: frame %q, %d rows; %d context entries restored into the store\n", out, table.FrameID(), df.Nrow(), len(entries))
 	return nil
 }
 
+// replaceFrame makes entries the frame's whole context in one conditional
+// write: on the frame's version as read (again on a conflict), relaying it
+// out, since the data it describes is new.
+func replaceFrame(ctx context.Context, store contextstore.Store, frameID string, entries []contextstore.Entry) error {
+	var err error
+	for attempt := 0; attempt < 8; attempt++ {
+		snap, rerr := contextstore.ReadVersioned(ctx, store, frameID)
+		if rerr != nil {
+			return rerr
+		}
+		keep := make(map[keys.Key]bool, len(entries))
+		ms := make([]contextstore.Mutation, 0, len(entries)+len(snap.Entries))
+		for _, en := range entries {
+			keep[en.Key] = true
+			ms = append(ms, contextstore.Put(en.Key, en.Value))
+		}
+		for _, en := range snap.Entries {
+			if !keep[en.Key] {
+				ms = append(ms, contextstore.Remove(en.Key))
+			}
+		}
+		g := contextstore.AtVersion(frameID, snap.State)
+		g.Relayout = true
+		if _, err = contextstore.ApplyIf(ctx, store, []contextstore.Guard{g}, ms); !errors.Is(err, contextstore.ErrConflict) {
+			return err
+		}
+	}
+	return err
+}
+
 // writeFile writes through a temporary file renamed into place, so a failed
 // conversion never leaves a half-written output behind.
 func writeFile(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	publish, discard, err := stageFile(path, write)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	defer discard()
+	return publish()
+}
+
+// stageFile writes a temporary file beside path; publish renames it into
+// place, discard (a no-op after publish) removes it. Every write error,
+// the final flush and close included, is returned.
+func stageFile(path string, write func(io.Writer) error) (publish func() error, discard func(), err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return nil, nil, err
+	}
+	discard = func() { _ = os.Remove(tmp.Name()) }
 	w := bufio.NewWriter(tmp)
 	if err := write(w); err != nil {
 		tmp.Close()
-		return err
+		discard()
+		return nil, nil, err
 	}
 	if err := w.Flush(); err != nil {
 		tmp.Close()
-		return err
+		discard()
+		return nil, nil, err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		discard()
+		return nil, nil, err
 	}
-	return os.Rename(tmp.Name(), path)
+	return func() error { return os.Rename(tmp.Name(), path) }, discard, nil
 }

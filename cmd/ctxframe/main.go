@@ -66,7 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, storeURL: *storeURL}
+	out := &checkedWriter{w: stdout}
+	e := &env{stdin: stdin, stdout: out, stderr: stderr, storeURL: *storeURL}
 	if e.storeURL == "" {
 		e.storeURL = os.Getenv("CTXFRAME_STORE")
 	}
@@ -85,6 +86,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	err := cmd(ctx, e, rest)
+	if err == nil && out.err != nil {
+		err = fmt.Errorf("writing the output: %w", out.err)
+	}
 	if e.store != nil {
 		if cerr := contextstore.Close(e.store); err == nil && cerr != nil {
 			err = cerr
@@ -103,4 +107,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "ctxframe %s: %v\n", name, err)
 		return 1
 	}
+}
+
+// checkedWriter remembers the first write error, so a command whose output
+// could not be written (a full disk, a closed pipe) fails instead of
+// reporting success.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	c.err = err
+	return n, err
 }

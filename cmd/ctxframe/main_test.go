@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -249,5 +250,55 @@ func TestEpochGuardedWritesAndStaleExitStatus(t *testing.T) {
 	}
 	if _, _, code := c.run("", "set", "-epoch", "x", "weather", "{}"); code != 2 {
 		t.Errorf("a bad -epoch must be a usage error, got exit %d", code)
+	}
+}
+
+// failingWriter is a full disk.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A command whose output cannot be written fails.
+func TestOutputWriteErrorsFail(t *testing.T) {
+	c := newCtl(t)
+	c.ok("set", "weather/col/temp", `{"unit":"degC"}`)
+	for _, args := range [][]string{{"frames"}, {"ls"}, {"ls", "weather"}, {"get", "weather/col/temp"}, {"export", "weather"}, {"state", "weather"}} {
+		var errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"-store", c.store}, args...), strings.NewReader(""), failingWriter{}, &errOut)
+		if code != 1 || !strings.Contains(errOut.String(), "no space left") {
+			t.Errorf("ctxframe %s into a full disk: exit %d, %q; want exit 1 naming the write error", strings.Join(args, " "), code, errOut.String())
+		}
+	}
+}
+
+// A conversion that fails leaves the store and the output path as they were.
+func TestFailedConvertChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	src := newCtl(t)
+	csv := filepath.Join(dir, "weather.csv")
+	if err := os.WriteFile(csv, []byte("station,temp_c\nOSL,-3.5\nBER,4.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src.ok("set", "weather/col/temp_c", `{"unit":"degC"}`)
+	arrowFile := filepath.Join(dir, "weather.arrow")
+	src.ok("convert", csv, arrowFile)
+
+	dst := newCtl(t)
+	dst.ok("set", "weather/row/0", `{"kept":true}`)
+	before := dst.ok("export", "weather")
+	missing := filepath.Join(dir, "no-such-dir", "out.csv")
+	if _, _, code := dst.run("", "convert", arrowFile, missing); code == 0 {
+		t.Fatal("convert into a missing folder succeeded")
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed convert left %s: %v", missing, err)
+	}
+	if after := dst.ok("export", "weather"); after != before {
+		t.Errorf("a failed convert changed the store:\nbefore %s\nafter  %s", before, after)
+	}
+	// The same conversion into a real path restores the file's context.
+	dst.ok("convert", arrowFile, filepath.Join(dir, "copy.csv"))
+	if got := dst.ok("export", "weather"); !strings.Contains(got, "degC") {
+		t.Errorf("convert must restore the file's context, got %s", got)
 	}
 }
