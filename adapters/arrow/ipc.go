@@ -47,6 +47,15 @@ type ReadOptions struct {
 	// Allocator receives the records' memory; nil means
 	// memory.DefaultAllocator.
 	Allocator memory.Allocator
+	// MaxMessageBytes bounds one message's metadata (and a file's
+	// footer); 0 means DefaultMaxMessageBytes. MaxDataBytes bounds a
+	// stream's messages together; 0 means DefaultMaxDataBytes (a file is
+	// bounded by its own size). Both are checked on the framing before
+	// arrow allocates anything: a larger claim fails with ErrCorruptIPC and
+	// arrowmeta.ErrTooLarge, a claim the input does not hold with
+	// ErrCorruptIPC.
+	MaxMessageBytes int64
+	MaxDataBytes    int64
 	// Merge keeps the frame's entries already in the store that the data
 	// does not carry. By default reading replaces the frame's context, so
 	// afterwards the store holds exactly the context the data carried.

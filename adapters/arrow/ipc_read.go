@@ -31,10 +31,10 @@ import (
 // are returned and the store is unchanged. The caller releases the records
 // of the result.
 //
-// The limits bound the context, not the data: arrow/go v17 trusts the sizes
-// written in IPC messages, so damaged or hostile bytes can make it allocate
-// up to the sizes they claim before failing. Read data of unknown origin
-// with memory limits of its own (a capped Allocator, a process limit).
+// The framing (every message's metadata and body length) is checked against
+// ReadOptions.MaxMessageBytes and MaxDataBytes before arrow/go, which trusts
+// the sizes written in the data, allocates for it: no input makes the reader
+// allocate beyond those limits.
 func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts *ReadOptions) (*ReadResult, error) {
 	const op = "arrow: read ipc stream"
 	if err := ipcCheckReadArgs(r == nil, store, opts); err != nil {
@@ -42,7 +42,7 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 	}
 	var res *ReadResult
 	err := ipcRecovered(func() error {
-		rdr, err := ipc.NewReader(r, ipc.WithAllocator(opts.allocator()))
+		rdr, err := ipc.NewReader(guardStream(r, opts.framing()), ipc.WithAllocator(opts.allocator()))
 		if err != nil {
 			return err
 		}
@@ -83,6 +83,9 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 	}
 	var res *ReadResult
 	err := ipcRecovered(func() error {
+		if err := checkFile(r, opts.framing()); err != nil {
+			return err
+		}
 		fr, err := ipc.NewFileReader(r, ipc.WithAllocator(opts.allocator()))
 		if err != nil {
 			return err
