@@ -197,6 +197,9 @@ func (g *streamGuard) nextMessage() error {
 	if err != nil {
 		return corrupt("message metadata cut short: %v", err)
 	}
+	if err := verifyMessage(meta); err != nil {
+		return err
+	}
 	body, err := messageBodyLength(meta)
 	if err != nil {
 		return err
@@ -205,6 +208,26 @@ func (g *streamGuard) nextMessage() error {
 		return corrupt("negative message body length %d", body)
 	}
 	g.total += length
+	if _, compressed := batchBuffers(meta); compressed {
+		// The reader allocates what each buffer says it uncompresses to:
+		// hold the body (within the limits) and check those sizes first.
+		data, err := readUpTo(g.src, body)
+		if err != nil {
+			return corrupt("message body cut short: %v", err)
+		}
+		if err := checkBuffers(meta, body, g.lim.data, func(off int64) ([]byte, error) { return data[off : off+8], nil }); err != nil {
+			return err
+		}
+		if g.total+body > g.lim.data {
+			return tooLarge("message body of %d bytes (limit %d for the whole stream)", body, g.lim.data)
+		}
+		g.total += body
+		g.pending = append(append(append(make([]byte, 0, len(head)+len(meta)+len(data)), head...), meta...), data...)
+		return nil
+	}
+	if err := checkBuffers(meta, body, g.lim.data, nil); err != nil {
+		return err
+	}
 	if g.total+body > g.lim.data {
 		return tooLarge("message body of %d bytes (limit %d for the whole stream)", body, g.lim.data)
 	}
@@ -260,6 +283,9 @@ func checkFile(r ipc.ReadAtSeeker, lim framingLimits) error {
 	if _, err := r.ReadAt(footer, size-tail-footerLen); err != nil {
 		return corrupt("cannot read the footer: %v", err)
 	}
+	if err := verifyFooter(footer); err != nil {
+		return err
+	}
 	blocks, err := footerBlocks(footer)
 	if err != nil {
 		return err
@@ -271,6 +297,32 @@ func checkFile(r ipc.ReadAtSeeker, lim framingLimits) error {
 		}
 		if b.meta > lim.message {
 			return tooLarge("block %d metadata of %d bytes (limit %d)", i, b.meta, lim.message)
+		}
+		meta := make([]byte, b.meta) // ≤ the limit and the file's size
+		if _, err := r.ReadAt(meta, b.offset); err != nil {
+			return corrupt("cannot read block %d: %v", i, err)
+		}
+		// The prefix as arrow reads it: none before a zero word, eight
+		// bytes after a continuation token, else four (pre-0.15 files).
+		switch w := binary.LittleEndian.Uint32(meta); {
+		case w == 0:
+		case w == continuationToken && len(meta) >= 8:
+			meta = meta[8:]
+		case w == continuationToken:
+			return corrupt("block %d: metadata of %d bytes", i, len(meta))
+		default:
+			meta = meta[4:]
+		}
+		if err := verifyMessage(meta); err != nil {
+			return fmt.Errorf("block %d: %w", i, err)
+		}
+		bodyAt := b.offset + b.meta
+		if err := checkBuffers(meta, b.body, lim.data, func(off int64) ([]byte, error) {
+			var p [8]byte
+			_, err := r.ReadAt(p[:], bodyAt+off)
+			return p[:], err
+		}); err != nil {
+			return fmt.Errorf("block %d: %w", i, err)
 		}
 	}
 	return nil

@@ -156,3 +156,42 @@ func TestHostileFramingIsRefusedBeforeAllocating(t *testing.T) {
 		})
 	}
 }
+
+// Lengths inside a message's flatbuffer are checked too: a schema claiming
+// two billion fields, a batch buffer beyond the body.
+func TestHostileFlatbufferLengthsAreRefused(t *testing.T) {
+	ctx := context.Background()
+	stream, _ := guardGolden(t)
+	msgs := streamMessages(t, stream)
+	at := func(b []byte, m int) (meta []byte, v fbVerifier, header int) {
+		meta = b[m+8:]
+		v = fbVerifier{b: meta}
+		msg := int(binary.LittleEndian.Uint32(meta))
+		return meta, v, v.deref(v.field(msg, 2))
+	}
+	cases := map[string]func(b []byte){
+		"schema with 2^31-1 fields": func(b []byte) {
+			meta, v, schema := at(b, msgs[0])
+			vec := v.deref(v.field(schema, 1))
+			binary.LittleEndian.PutUint32(meta[vec:], 0x7fffffff)
+		},
+		"batch buffer beyond the body": func(b []byte) {
+			meta, v, batch := at(b, msgs[1])
+			vec := v.deref(v.field(batch, 2))
+			binary.LittleEndian.PutUint64(meta[vec+4+8:], 96<<30) // buffer 0's length
+		},
+		"root offset beyond the metadata": func(b []byte) {
+			binary.LittleEndian.PutUint32(b[msgs[0]+8:], 0x00ffffff)
+		},
+	}
+	for name, f := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := bytes.Clone(stream)
+			f(b)
+			dst := contextstore.NewMemoryStore()
+			if _, err := ReadStream(ctx, struct{ *bytes.Reader }{bytes.NewReader(b)}, dst, nil); !errors.Is(err, ErrCorruptIPC) {
+				t.Fatalf("ReadStream = %v, want ErrCorruptIPC", err)
+			}
+		})
+	}
+}
