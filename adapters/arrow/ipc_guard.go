@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 
 	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
 )
@@ -252,55 +254,60 @@ func readUpTo(r io.Reader, n int64) ([]byte, error) {
 
 // checkFile checks an IPC file's footer and every block it lists against
 // the file's real size and the limits before arrow reads any of them.
-func checkFile(r ipc.ReadAtSeeker, lim framingLimits) error {
+//
+// It returns the allocation budget of reading the file: twice its size
+// when no batch is compressed (arrow then allocates at most each block's
+// sizes), else the data limit.
+func checkFile(r ipc.ReadAtSeeker, lim framingLimits) (int64, error) {
 	size, err := r.Seek(0, io.SeekEnd)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return err
+		return 0, err
 	}
 	const magic = "ARROW1"
 	tail := int64(len(magic) + 4)
 	if size < int64(2*len(magic)+4)+tail {
-		return corrupt("file of %d bytes is too small for an IPC file", size)
+		return 0, corrupt("file of %d bytes is too small for an IPC file", size)
 	}
 	var end [10]byte
 	if _, err := r.ReadAt(end[:], size-tail); err != nil {
-		return corrupt("cannot read the footer: %v", err)
+		return 0, corrupt("cannot read the footer: %v", err)
 	}
 	if string(end[4:]) != magic {
-		return corrupt("no Arrow file magic at the end")
+		return 0, corrupt("no Arrow file magic at the end")
 	}
 	footerLen := int64(int32(binary.LittleEndian.Uint32(end[:4])))
 	if footerLen <= 0 || footerLen > size-tail-int64(len(magic)) {
-		return corrupt("footer of %d bytes in a file of %d", footerLen, size)
+		return 0, corrupt("footer of %d bytes in a file of %d", footerLen, size)
 	}
 	if footerLen > lim.message {
-		return tooLarge("footer of %d bytes (limit %d)", footerLen, lim.message)
+		return 0, tooLarge("footer of %d bytes (limit %d)", footerLen, lim.message)
 	}
 	footer := make([]byte, footerLen) // ≤ the file's size and the limit
 	if _, err := r.ReadAt(footer, size-tail-footerLen); err != nil {
-		return corrupt("cannot read the footer: %v", err)
+		return 0, corrupt("cannot read the footer: %v", err)
 	}
 	if err := verifyFooter(footer); err != nil {
-		return err
+		return 0, err
 	}
 	blocks, err := footerBlocks(footer)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	dataEnd := size - tail - footerLen
+	budget := 2*size + 1<<20
 	for i, b := range blocks {
 		if b.offset < 0 || b.meta <= 0 || b.body < 0 || b.offset > dataEnd || b.meta > dataEnd-b.offset || b.body > dataEnd-b.offset-b.meta {
-			return corrupt("block %d (offset %d, metadata %d, body %d) outside the file's %d bytes of data", i, b.offset, b.meta, b.body, dataEnd)
+			return 0, corrupt("block %d (offset %d, metadata %d, body %d) outside the file's %d bytes of data", i, b.offset, b.meta, b.body, dataEnd)
 		}
 		if b.meta > lim.message {
-			return tooLarge("block %d metadata of %d bytes (limit %d)", i, b.meta, lim.message)
+			return 0, tooLarge("block %d metadata of %d bytes (limit %d)", i, b.meta, lim.message)
 		}
 		meta := make([]byte, b.meta) // ≤ the limit and the file's size
 		if _, err := r.ReadAt(meta, b.offset); err != nil {
-			return corrupt("cannot read block %d: %v", i, err)
+			return 0, corrupt("cannot read block %d: %v", i, err)
 		}
 		// The prefix as arrow reads it: none before a zero word, eight
 		// bytes after a continuation token, else four (pre-0.15 files).
@@ -309,12 +316,15 @@ func checkFile(r ipc.ReadAtSeeker, lim framingLimits) error {
 		case w == continuationToken && len(meta) >= 8:
 			meta = meta[8:]
 		case w == continuationToken:
-			return corrupt("block %d: metadata of %d bytes", i, len(meta))
+			return 0, corrupt("block %d: metadata of %d bytes", i, len(meta))
 		default:
 			meta = meta[4:]
 		}
 		if err := verifyMessage(meta); err != nil {
-			return fmt.Errorf("block %d: %w", i, err)
+			return 0, fmt.Errorf("block %d: %w", i, err)
+		}
+		if _, compressed := batchBuffers(meta); compressed {
+			budget = lim.data
 		}
 		bodyAt := b.offset + b.meta
 		if err := checkBuffers(meta, b.body, lim.data, func(off int64) ([]byte, error) {
@@ -322,10 +332,10 @@ func checkFile(r ipc.ReadAtSeeker, lim framingLimits) error {
 			_, err := r.ReadAt(p[:], bodyAt+off)
 			return p[:], err
 		}); err != nil {
-			return fmt.Errorf("block %d: %w", i, err)
+			return 0, fmt.Errorf("block %d: %w", i, err)
 		}
 	}
-	return nil
+	return min(budget, lim.data), nil
 }
 
 type fileBlock struct{ offset, meta, body int64 }
@@ -370,4 +380,58 @@ func footerBlocks(footer []byte) (out []fileBlock, err error) {
 		}
 	}
 	return out, nil
+}
+
+// budgetAllocator refuses, by a panic the reader's recovery turns into an
+// error, any allocation beyond what is left of its budget: the backstop
+// for sizes arrow reads from places no check above reaches (a buffer index
+// past its vector, garbage where a length should be). Frees give the budget
+// back; everything else goes to the caller's allocator.
+type budgetAllocator struct {
+	inner memory.Allocator
+	left  atomic.Int64
+}
+
+func newBudget(inner memory.Allocator, budget int64) *budgetAllocator {
+	a := &budgetAllocator{inner: inner}
+	a.left.Store(budget)
+	return a
+}
+
+// errBudget is the panic value of an allocation over budget.
+type errBudget struct{ size, left int64 }
+
+func (e errBudget) Error() string {
+	return fmt.Sprintf("the data asks for %d bytes with %d left of the read's limit", e.size, e.left)
+}
+
+func (e errBudget) Unwrap() error { return arrowmeta.ErrTooLarge }
+
+func (a *budgetAllocator) take(n int64) {
+	if n <= 0 {
+		return
+	}
+	if left := a.left.Add(-n); left < 0 {
+		a.left.Add(n)
+		panic(errBudget{size: n, left: left + n})
+	}
+}
+
+func (a *budgetAllocator) Allocate(size int) []byte {
+	a.take(int64(size))
+	return a.inner.Allocate(size)
+}
+
+func (a *budgetAllocator) Reallocate(size int, b []byte) []byte {
+	a.take(int64(size) - int64(len(b)))
+	out := a.inner.Reallocate(size, b)
+	if size < len(b) {
+		a.left.Add(int64(len(b) - size))
+	}
+	return out
+}
+
+func (a *budgetAllocator) Free(b []byte) {
+	a.left.Add(int64(len(b)))
+	a.inner.Free(b)
 }

@@ -42,7 +42,9 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 	}
 	var res *ReadResult
 	err := ipcRecovered(func() error {
-		rdr, err := ipc.NewReader(guardStream(r, opts.framing()), ipc.WithAllocator(opts.allocator()))
+		lim := opts.framing()
+		mem := newBudget(opts.allocator(), lim.data)
+		rdr, err := ipc.NewReader(guardStream(r, lim), ipc.WithAllocator(mem))
 		if err != nil {
 			return err
 		}
@@ -83,10 +85,11 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 	}
 	var res *ReadResult
 	err := ipcRecovered(func() error {
-		if err := checkFile(r, opts.framing()); err != nil {
+		budget, err := checkFile(r, opts.framing())
+		if err != nil {
 			return err
 		}
-		fr, err := ipc.NewFileReader(r, ipc.WithAllocator(opts.allocator()))
+		fr, err := ipc.NewFileReader(r, ipc.WithAllocator(newBudget(opts.allocator(), budget)))
 		if err != nil {
 			return err
 		}
@@ -148,7 +151,11 @@ func ipcLimits(opts *ReadOptions) arrowmeta.Limits {
 func ipcRecovered(read func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%w: %v", ErrCorruptIPC, p)
+			if pe, ok := p.(error); ok {
+				err = fmt.Errorf("%w: %w", ErrCorruptIPC, pe)
+			} else {
+				err = fmt.Errorf("%w: %v", ErrCorruptIPC, p)
+			}
 		}
 	}()
 	return read()

@@ -1,0 +1,98 @@
+package arrow
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+)
+
+// TestIPCMutants reads random mutants of the golden stream and file in a
+// child process, so that a crash (an out-of-memory kill no recover can
+// catch) fails this test instead of killing the test binary: every mutant
+// must be read or refused with an error.
+func TestIPCMutants(t *testing.T) {
+	const mutants = 3000
+	if os.Getenv("CTXFRAME_IPC_MUTANTS") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestIPCMutants$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "CTXFRAME_IPC_MUTANTS="+strconv.Itoa(mutants))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("the mutant reader crashed or failed: %v\n%s", err, lastLines(out, 40))
+		}
+		t.Logf("%s", bytes.TrimSpace(lastLines(bytes.ReplaceAll(out, []byte("--- PASS"), nil), 4)))
+		return
+	}
+	n, _ := strconv.Atoi(os.Getenv("CTXFRAME_IPC_MUTANTS"))
+	ctx := context.Background()
+	stream, file := guardGolden(t)
+	seed, _ := strconv.ParseUint(os.Getenv("CTXFRAME_IPC_SEED"), 10, 64) // 0 unless set: the committed run
+	rng := rand.New(rand.NewPCG(7+seed, 11))
+	var refused, accepted int
+	for i := 0; i < n; i++ {
+		src := stream
+		if i%2 == 1 {
+			src = file
+		}
+		b := bytes.Clone(src)
+		switch rng.IntN(4) {
+		case 0: // one byte
+			b[rng.IntN(len(b))] = byte(rng.IntN(256))
+		case 1: // a few bits
+			for range 1 + rng.IntN(8) {
+				b[rng.IntN(len(b))] ^= byte(1 << rng.IntN(8))
+			}
+		case 2: // a 32-bit word, often a length or an offset
+			binary.LittleEndian.PutUint32(b[rng.IntN(len(b)-4):], rng.Uint32())
+		default: // cut short
+			b = b[:rng.IntN(len(b))]
+		}
+		var err error
+		dst := contextstore.NewMemoryStore()
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("panic outside the reader's recovery: %v", p)
+				}
+			}()
+			var res *ReadResult
+			if i%2 == 0 {
+				// A reader that cannot tell its size: only the limits protect.
+				res, err = ReadStream(ctx, struct{ *bytes.Reader }{bytes.NewReader(b)}, dst, nil)
+			} else {
+				res, err = ReadFile(ctx, bytes.NewReader(b), dst, nil)
+			}
+			if res != nil {
+				res.Release()
+			}
+		}()
+		if err != nil {
+			if !errors.Is(err, ErrCorruptIPC) && bytes.Contains([]byte(err.Error()), []byte("panic outside")) {
+				t.Fatalf("mutant %d: %v", i, err)
+			}
+			if ks, _ := dst.ListKeys(ctx); len(ks) != 0 {
+				t.Fatalf("mutant %d was refused (%v) but restored %d entries", i, err, len(ks))
+			}
+			refused++
+			continue
+		}
+		accepted++
+	}
+	t.Logf("%d mutants: %d read, %d refused with an error, no crash", n, accepted, refused)
+}
+
+func lastLines(b []byte, n int) []byte {
+	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return bytes.Join(lines, []byte("\n"))
+}
