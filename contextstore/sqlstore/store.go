@@ -247,24 +247,8 @@ func (s *Store) ReadFrame(ctx context.Context, frameID string) ([]contextstore.E
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		out = out[:0]
-		for rows.Next() {
-			var local, raw sql.RawBytes
-			if err := rows.Scan(&local, &raw); err != nil {
-				return err
-			}
-			k, err := decodeKey(frameID, local)
-			if err != nil {
-				return err
-			}
-			v, err := decodeValue(raw)
-			if err != nil {
-				return err
-			}
-			out = append(out, contextstore.Entry{Key: k, Value: v})
-		}
-		return rows.Err()
+		out, err = scanEntries(rows, frameID, out[:0])
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -60,7 +60,7 @@ func (s *Store) readVersionedPostgres(ctx context.Context, frameID string, snap 
 			snap.State = contextstore.FrameState{Version: uint64(version), Epoch: uint64(epoch)}
 			continue
 		}
-		if err := appendEntry(snap, frameID, local, raw); err != nil {
+		if snap.Entries, err = appendEntry(snap.Entries, frameID, local, raw); err != nil {
 			return err
 		}
 	}
@@ -85,34 +85,40 @@ func (s *Store) readVersionedSQLite(ctx context.Context, frameID string, snap *c
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	snap.Entries = snap.Entries[:0]
-	for rows.Next() {
-		var local, raw sql.RawBytes
-		if err := rows.Scan(&local, &raw); err != nil {
-			return err
-		}
-		if err := appendEntry(snap, frameID, local, raw); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if snap.Entries, err = scanEntries(rows, frameID, snap.Entries[:0]); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-func appendEntry(snap *contextstore.Snapshot, frameID string, local, raw []byte) error {
+// scanEntries reads rows of (entry_key, entry_value) of frameID into dst,
+// and closes rows.
+func scanEntries(rows *sql.Rows, frameID string, dst []contextstore.Entry) ([]contextstore.Entry, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var local, raw sql.RawBytes
+		if err := rows.Scan(&local, &raw); err != nil {
+			return nil, err
+		}
+		var err error
+		if dst, err = appendEntry(dst, frameID, local, raw); err != nil {
+			return nil, err
+		}
+	}
+	return dst, rows.Err()
+}
+
+// appendEntry decodes one row of frameID onto dst.
+func appendEntry(dst []contextstore.Entry, frameID string, local, raw []byte) ([]contextstore.Entry, error) {
 	k, err := decodeKey(frameID, local)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v, err := decodeValue(raw)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	snap.Entries = append(snap.Entries, contextstore.Entry{Key: k, Value: v})
-	return nil
+	return append(dst, contextstore.Entry{Key: k, Value: v}), nil
 }
 
 // ApplyIf implements contextstore.Versioner: the guards are checked and the
