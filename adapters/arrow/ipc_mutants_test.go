@@ -18,7 +18,8 @@ import (
 // TestIPCMutants reads random mutants of the golden stream and file in a
 // child process, so that a crash (an out-of-memory kill no recover can
 // catch) fails this test instead of killing the test binary: every mutant
-// must be read or refused with an error.
+// must be read or refused with an error, and what is read must convert to
+// gota without a panic.
 func TestIPCMutants(t *testing.T) {
 	const mutants = 3000
 	if os.Getenv("CTXFRAME_IPC_MUTANTS") == "" {
@@ -69,6 +70,21 @@ func TestIPCMutants(t *testing.T) {
 				res, err = ReadStream(ctx, struct{ *bytes.Reader }{bytes.NewReader(b)}, dst, nil)
 			} else {
 				res, err = ReadFile(ctx, bytes.NewReader(b), dst, nil)
+			}
+			if res != nil && err == nil && len(res.Records) > 0 {
+				// What was accepted must also convert without a panic.
+				tbl, terr := NewTableFromRecords(ctx, contextstore.NewMemoryStore(), "m", res.Records, nil)
+				if terr == nil {
+					func() {
+						defer func() {
+							if p := recover(); p != nil {
+								err = fmt.Errorf("panic outside the reader's recovery: converting an accepted mutant: %v", p)
+							}
+						}()
+						_, _ = dataFrameOf(tbl.f.data)
+					}()
+					tbl.Release()
+				}
 			}
 			if res != nil {
 				res.Release()

@@ -58,6 +58,9 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if err := validateRecord(rdr.Record()); err != nil {
+				return err
+			}
 			res.add(rdr.Record())
 		}
 		if err := rdr.Err(); err != nil {
@@ -105,6 +108,10 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 			}
 			rec, err := fr.RecordAt(i)
 			if err != nil {
+				return err
+			}
+			if err := validateRecord(rec); err != nil {
+				rec.Release()
 				return err
 			}
 			res.add(rec)
