@@ -33,8 +33,10 @@ import (
 //
 // The framing (every message's metadata and body length) is checked against
 // ReadOptions.MaxMessageBytes and MaxDataBytes before arrow/go, which trusts
-// the sizes written in the data, allocates for it: no input makes the reader
-// allocate beyond those limits.
+// the sizes written in the data, allocates for it, and each message's
+// flatbuffer is verified: no input makes the reader allocate beyond those
+// limits. Every record is validated before it is returned, so no record
+// from damaged bytes can make later code panic.
 func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts *ReadOptions) (*ReadResult, error) {
 	const op = "arrow: read ipc stream"
 	if err := ipcCheckReadArgs(r == nil, store, opts); err != nil {
