@@ -56,6 +56,11 @@ type ReadOptions struct {
 	// ErrCorruptIPC.
 	MaxMessageBytes int64
 	MaxDataBytes    int64
+	// SchemaOnly accepts a stream that ends right after its schema with no
+	// end-of-stream marker; by default that is ErrCorruptIPC, as it is what
+	// a stream cut short looks like. (A stream with an end-of-stream marker
+	// and no batches is always accepted.)
+	SchemaOnly bool
 	// Merge keeps the frame's entries already in the store that the data
 	// does not carry. By default reading replaces the frame's context, so
 	// afterwards the store holds exactly the context the data carried.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
 	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
 )
 
 // guardGolden writes a small stream and file with context.
@@ -194,4 +195,37 @@ func TestHostileFlatbufferLengthsAreRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A stream cut right after its schema is not an empty frame.
+func TestStreamCutAfterSchemaIsAnError(t *testing.T) {
+	ctx := context.Background()
+	src := contextstore.NewMemoryStore()
+	if err := src.Set(ctx, keys.Column("e", "id"), contextstore.Value{"unit": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	recs := ipcTestRecords(t, memory.DefaultAllocator, 2)
+	defer ipcRelease(recs)
+	var buf bytes.Buffer
+	if err := WriteStream(ctx, &buf, src, "e", ipcTestSchema(), recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	stream := buf.Bytes()
+	msgs := streamMessages(t, stream)
+	cut := stream[:msgs[1]] // the schema message only
+	if _, err := ReadStream(ctx, bytes.NewReader(cut), contextstore.NewMemoryStore(), nil); !errors.Is(err, ErrCorruptIPC) {
+		t.Fatalf("a stream cut after its schema = %v, want ErrCorruptIPC", err)
+	}
+	res, err := ReadStream(ctx, bytes.NewReader(cut), contextstore.NewMemoryStore(), &ReadOptions{SchemaOnly: true, FrameID: "s"})
+	if err != nil {
+		t.Fatalf("SchemaOnly read: %v", err)
+	}
+	res.Release()
+	// With its end-of-stream marker, a stream without batches is fine.
+	eos := append(bytes.Clone(cut), 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0)
+	res, err = ReadStream(ctx, bytes.NewReader(eos), contextstore.NewMemoryStore(), &ReadOptions{FrameID: "s"})
+	if err != nil {
+		t.Fatalf("an empty stream with its end marker: %v", err)
+	}
+	res.Release()
 }

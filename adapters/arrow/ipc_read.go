@@ -46,7 +46,8 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 	err := ipcRecovered(func() error {
 		lim := opts.framing()
 		mem := newBudget(opts.allocator(), lim.data)
-		rdr, err := ipc.NewReader(guardStream(r, lim), ipc.WithAllocator(mem))
+		guard := guardStream(r, lim).(*streamGuard)
+		rdr, err := ipc.NewReader(guard, ipc.WithAllocator(mem))
 		if err != nil {
 			return err
 		}
@@ -67,6 +68,11 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 		}
 		if err := rdr.Err(); err != nil {
 			return err
+		}
+		if len(res.Records) == 0 && !guard.done && (opts == nil || !opts.SchemaOnly) {
+			// No batch and no end-of-stream marker: most likely a stream
+			// cut short, which must not pass for an empty frame.
+			return corrupt("the stream ends after its schema, without an end-of-stream marker (ReadOptions.SchemaOnly accepts that)")
 		}
 		return ipcRestore(ctx, store, dec, res, opts)
 	})
