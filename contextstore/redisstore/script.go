@@ -9,9 +9,12 @@ import "github.com/redis/go-redis/v9"
 //
 //	want-version, want-epoch   ("" when not checked)
 //	relayout, drop             ("1" or "")
-//	ncas, nops
+//	ncas, nruns
 //	ncas × (field, present "1"/"", expected value)  compare-and-set checks
-//	nops × (op "s"/"d", field, value)               writes, in order
+//	nruns × ("s", n, n × (field, value)) or ("d", n, n × field)   writes, in order
+//
+// A run is handed to HSET or HDEL straight from ARGV (unpack of a range, in
+// chunks within Lua's stack), so a large batch costs no Lua tables.
 //
 // Every check of every frame comes first: if one fails nothing is written
 // and the reply is {0, frame index, version, epoch} (a guard) or
@@ -30,10 +33,14 @@ for i = 1, #KEYS, 2 do
   local f = {data = KEYS[i], meta = KEYS[i + 1]}
   f.cv, f.ce = ARGV[a], ARGV[a + 1]
   f.relayout, f.drop = ARGV[a + 2] == '1', ARGV[a + 3] == '1'
-  f.ncas, f.nops = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+  f.ncas, f.nruns = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
   f.cas = a + 6
-  f.ops = f.cas + 3 * f.ncas
-  a = f.ops + 3 * f.nops
+  f.runs = f.cas + 3 * f.ncas
+  a = f.runs
+  for _ = 1, f.nruns do
+    local n = tonumber(ARGV[a + 1])
+    if ARGV[a] == 's' then a = a + 2 + 2 * n else a = a + 2 + n end
+  end
   frames[#frames + 1] = f
 end
 for i, f in ipairs(frames) do
@@ -52,9 +59,12 @@ for i, f in ipairs(frames) do
     end
   end
 end
-local function flush(f, cmd, args)
-  if #args > 0 then redis.call(cmd, f.data, unpack(args)) end
-  return {}
+local function run(f, cmd, from, to, step)
+  -- at most 7000 arguments a call: Lua's C stack holds 8000
+  local per = 7000 - (7000 % step)
+  for i = from, to, per do
+    redis.call(cmd, f.data, unpack(ARGV, i, math.min(i + per - 1, to)))
+  end
 end
 local out = {1}
 for _, f in ipairs(frames) do
@@ -62,23 +72,18 @@ for _, f in ipairs(frames) do
     redis.call('DEL', f.data, f.meta)
     f.v, f.e = '0', '0'
   else
-    local sets, dels = {}, {}
-    for j = 0, f.nops - 1 do
-      local p = f.ops + 3 * j
+    local p = f.runs
+    for _ = 1, f.nruns do
+      local n = tonumber(ARGV[p + 1])
       if ARGV[p] == 's' then
-        dels = flush(f, 'HDEL', dels)
-        sets[#sets + 1] = ARGV[p + 1]
-        sets[#sets + 1] = ARGV[p + 2]
-        if #sets >= 4000 then sets = flush(f, 'HSET', sets) end
+        run(f, 'HSET', p + 2, p + 1 + 2 * n, 2)
+        p = p + 2 + 2 * n
       else
-        sets = flush(f, 'HSET', sets)
-        dels[#dels + 1] = ARGV[p + 1]
-        if #dels >= 4000 then dels = flush(f, 'HDEL', dels) end
+        run(f, 'HDEL', p + 2, p + 1 + n, 1)
+        p = p + 2 + n
       end
     end
-    flush(f, 'HSET', sets)
-    flush(f, 'HDEL', dels)
-    if f.nops > 0 or f.relayout then
+    if f.nruns > 0 or f.relayout then
       f.v = string.format('%.0f', math.max(tonumber(f.v) + 1, now))
       if f.relayout then
         f.e = string.format('%.0f', math.max(tonumber(f.e) + 1, now))

@@ -632,3 +632,37 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		t.Errorf("nil client: %v", err)
 	}
 }
+
+// A batch larger than one script call's argument chunk (7000) is written
+// whole, sets and deletes in order.
+func TestLargeBatchInOneFrame(t *testing.T) {
+	eachDeployment(t, func(t *testing.T, d deployment) {
+		ctx := context.Background()
+		s := d.newStore(t, nil)
+		const n = 9000
+		var ms []contextstore.Mutation
+		for i := range n {
+			ms = append(ms, contextstore.Put(keys.Row("big", i), contextstore.Value{"i": i}))
+		}
+		for i := 0; i < n; i += 2 {
+			ms = append(ms, contextstore.Remove(keys.Row("big", i)))
+		}
+		ms = append(ms, contextstore.Put(keys.Row("big", 0), contextstore.Value{"back": true}))
+		if err := s.Apply(ctx, ms); err != nil {
+			t.Fatal(err)
+		}
+		es, err := s.ReadFrame(ctx, "big")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) != n/2+1 {
+			t.Fatalf("after %d sets and %d deletes %d entries remain, want %d", n, n/2, len(es), n/2+1)
+		}
+		if v, err := s.Get(ctx, keys.Row("big", 0)); err != nil || v["back"] != true {
+			t.Fatalf("the last write of a key must win: %v, %v", v, err)
+		}
+		if v, err := s.Get(ctx, keys.Row("big", 8999)); err != nil || v["i"] != int64(8999) {
+			t.Fatalf("row 8999 = %v, %v", v, err)
+		}
+	})
+}

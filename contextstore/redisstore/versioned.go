@@ -303,10 +303,15 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 		args := []any{strconv.FormatInt(s.ttl.Milliseconds(), 10)}
 		for i, f := range frames {
 			c := cas[i]
-			args = append(args, f.cv, f.ce, flag(f.relayout), flag(f.drop), len(c.checks)/3, (len(f.ops)+len(c.ops))/3)
+			runs := appendRuns(nil, f.ops)
+			runs = appendRuns(runs, c.ops)
+			nruns := 0
+			for j := 0; j < len(runs); j += 2 + runLen(runs, j) {
+				nruns++
+			}
+			args = append(args, f.cv, f.ce, flag(f.relayout), flag(f.drop), len(c.checks)/3, nruns)
 			args = append(args, c.checks...)
-			args = append(args, f.ops...)
-			args = append(args, c.ops...)
+			args = append(args, runs...)
 		}
 		reply, err := writeScript.Run(octx, s.client, keysArg, args...).Slice()
 		if err != nil {
@@ -346,6 +351,36 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 			return s.fail(ctx, op, errKey, err)
 		}
 	}
+}
+
+// appendRuns turns writes (op, field, value triples, in order) into the
+// script's runs: "s", n, then n field-value pairs, or "d", n, then n fields.
+func appendRuns(out []any, ops []any) []any {
+	for j := 0; j < len(ops); {
+		kind := ops[j]
+		head := len(out)
+		out = append(out, kind, 0)
+		n := 0
+		for ; j < len(ops) && ops[j] == kind; j += 3 {
+			if kind == "s" {
+				out = append(out, ops[j+1], ops[j+2])
+			} else {
+				out = append(out, ops[j+1])
+			}
+			n++
+		}
+		out[head+1] = n
+	}
+	return out
+}
+
+// runLen returns how many arguments follow the header of the run at j.
+func runLen(runs []any, j int) int {
+	n := runs[j+1].(int)
+	if runs[j] == "s" {
+		return 2 * n
+	}
+	return n
 }
 
 // casPart is what a frame's merges add to a script call: the checks that
