@@ -342,25 +342,10 @@ func testConditionalIncrements(t *testing.T, s contextstore.Store) {
 	v := versioner(t, s)
 	const workers, each = 8, 25
 	k := keys.Column("inc", "counter")
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < each; i++ {
-				if _, err := increment(bg, v, k); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("increment: %v", err)
-	}
+	inParallel(t, "increment", workers, each, func(_, _ int) error {
+		_, err := increment(bg, v, k)
+		return err
+	})
 	assertValue(t, "read-modify-write through ApplyIf loses no increment", mustGet(t, s, k), contextstore.Value{"n": int64(workers * each)})
 }
 
@@ -392,30 +377,14 @@ func testConcurrentMerges(t *testing.T, s contextstore.Store) {
 	versioner(t, s)
 	const workers, each = 8, 20
 	k := keys.Row("cm", 0)
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < each; i++ {
-				f := "w" + strconv.Itoa(w) + "_" + strconv.Itoa(i)
-				ms := []contextstore.Mutation{contextstore.Patch(k, contextstore.Value{f: i})}
-				if i%5 == 0 { // merges into a second entry in the same batch
-					ms = append(ms, contextstore.Patch(keys.Frame("cm"), contextstore.Value{f: w}))
-				}
-				if err := contextstore.Apply(bg, s, ms); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("merge: %v", err)
-	}
+	inParallel(t, "merge", workers, each, func(w, i int) error {
+		f := "w" + strconv.Itoa(w) + "_" + strconv.Itoa(i)
+		ms := []contextstore.Mutation{contextstore.Patch(k, contextstore.Value{f: i})}
+		if i%5 == 0 { // merges into a second entry in the same batch
+			ms = append(ms, contextstore.Patch(keys.Frame("cm"), contextstore.Value{f: w}))
+		}
+		return contextstore.Apply(bg, s, ms)
+	})
 	got := mustGet(t, s, k)
 	frame := mustGet(t, s, keys.Frame("cm"))
 	lost := 0
@@ -432,5 +401,30 @@ func testConcurrentMerges(t *testing.T, s contextstore.Store) {
 	}
 	if lost > 0 || len(got) != workers*each {
 		t.Fatalf("concurrent merges of distinct fields must lose none: %d lost, %d fields present of %d", lost, len(got), workers*each)
+	}
+}
+
+// inParallel runs step(w, i) for i < each in each of workers goroutines and
+// fails the test with the first error; a worker stops at its first.
+func inParallel(t *testing.T, what string, workers, each int, step func(w, i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if err := step(w, i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("%s: %v", what, err)
 	}
 }
