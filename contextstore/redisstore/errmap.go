@@ -68,7 +68,10 @@ func contextError(ctx context.Context) error {
 // could not be reached or did not answer in time is ErrUnavailable: the
 // call may succeed later, as the Store reconnects by itself.
 func kindOf(err error) error {
-	var netErr net.Error
+	var (
+		netErr     net.Error
+		replicaErr *replicaError
+	)
 	switch {
 	case errors.Is(err, redis.ErrClosed):
 		return contextstore.ErrClosed
@@ -77,6 +80,7 @@ func kindOf(err error) error {
 		errors.Is(err, redis.ErrPoolTimeout),
 		errors.Is(err, redis.ErrPoolExhausted),
 		errors.As(err, &netErr),
+		errors.As(err, &replicaErr),
 		errors.Is(err, io.EOF),
 		errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNREFUSED),

@@ -27,7 +27,7 @@ func ExampleParseURL() {
 	// Output:
 	// seed nodes: [10.0.0.1:7001 10.0.0.2:7002] cluster: true user: ana
 	// prefix: etl: frame TTL: 24h0m0s timeout: 2s
-	// contextstore: redis open: bad configuration: redisstore: unknown query parameter "pool" (known: prefix, ttl, timeout)
+	// contextstore: redis open: bad configuration: redisstore: unknown query parameter "pool" (known: prefix, ttl, timeout, retry, min_replicas, replica_timeout, reload, tls_ca, tls_cert, tls_key, tls_server_name, tls_insecure_skip_verify)
 }
 
 // New wraps a go-redis client you configured yourself: a single node, a

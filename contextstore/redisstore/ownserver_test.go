@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"os"
 	"os/exec"
@@ -26,13 +27,22 @@ type ownServer struct {
 	bin  string
 	dir  string
 	port int
-	args []string // extra redis-server arguments
+	args []string    // extra redis-server arguments
+	tls  *tls.Config // how start reaches a server that speaks TLS only
 	cmd  *exec.Cmd
 }
 
 // startOwnServer starts a server; without a redis-server binary the test is
 // skipped, or fails under CI=true.
 func startOwnServer(t testing.TB, args ...string) *ownServer {
+	t.Helper()
+	return startOwnServerTLS(t, nil, args...)
+}
+
+// startOwnServerTLS is startOwnServer for a server whose port speaks TLS:
+// args must move redis-server's plain port off (--port 0) and name the TLS
+// files, the TLS port being the server's port (see tlsPortArgs).
+func startOwnServerTLS(t testing.TB, tc *tls.Config, args ...string) *ownServer {
 	t.Helper()
 	bin := os.Getenv(storetest.EnvRedisServerBin)
 	if bin == "" {
@@ -52,7 +62,7 @@ func startOwnServer(t testing.TB, args ...string) *ownServer {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s := &ownServer{t: t, bin: bin, dir: t.TempDir(), port: port, args: args}
+	s := &ownServer{t: t, bin: bin, dir: t.TempDir(), port: port, args: args, tls: tc}
 	s.start()
 	t.Cleanup(func() {
 		if s.cmd != nil {
@@ -77,11 +87,16 @@ func (s *ownServer) start() {
 		"--appendonly", "yes", "--appendfsync", "always",
 		"--logfile", filepath.Join(s.dir, "redis.log"),
 	}, s.args...)
+	for i, a := range args {
+		if a == tlsPortPlaceholder {
+			args[i] = strconv.Itoa(s.port)
+		}
+	}
 	s.cmd = exec.Command(s.bin, args...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("starting %s: %v", s.bin, err)
 	}
-	c := redis.NewClient(&redis.Options{Addr: s.addr(), MaxRetries: -1})
+	c := redis.NewClient(&redis.Options{Addr: s.addr(), MaxRetries: -1, TLSConfig: s.tls})
 	defer c.Close()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -97,6 +112,9 @@ func (s *ownServer) start() {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// tlsPortPlaceholder stands, in a server's arguments, for its port.
+const tlsPortPlaceholder = "{port}"
 
 // crash kills the server at once, as a power cut or OOM kill would.
 func (s *ownServer) crash() {

@@ -49,6 +49,30 @@ type Options struct {
 	// ScanCount is the COUNT hint of the SCAN that ListKeys and ListFrames
 	// run on every master. Default DefaultScanCount.
 	ScanCount int
+
+	// FailoverRetry bounds how long one call keeps retrying a command that
+	// did not reach a live master (connection refused, CLUSTERDOWN,
+	// TRYAGAIN, MOVED, READONLY, LOADING, ...), asking for a new Cluster
+	// slot map at every failure, so a call made during a failover or a
+	// restart succeeds as soon as the new master serves. The call's own
+	// deadline (OpTimeout, or the caller's) bounds it as well. A write that
+	// may have run is never retried. Default DefaultFailoverRetry; negative
+	// disables retrying (the slot map is still reloaded at once).
+	FailoverRetry time.Duration
+
+	// MinReplicas, when positive, makes every write wait (Redis WAIT) until
+	// that many replicas of its master have it before it is acknowledged,
+	// so a failover cannot lose an acknowledged write. A write that reaches
+	// fewer replicas within ReplicaTimeout fails with
+	// contextstore.ErrUnavailable although the master applied it. Needs a
+	// single-node, Sentinel or Cluster client. Default 0: writes are
+	// acknowledged by the master alone, and Redis's asynchronous
+	// replication can lose the last ones when a master dies.
+	MinReplicas int
+
+	// ReplicaTimeout bounds the wait for MinReplicas. Default
+	// DefaultReplicaTimeout.
+	ReplicaTimeout time.Duration
 }
 
 // check returns why o cannot be used, or nil.
@@ -62,6 +86,10 @@ func (o *Options) check() error {
 		return fmt.Errorf("redisstore: frame TTL %v is below Redis's 1ms resolution", o.FrameTTL)
 	case o.ScanCount < 0:
 		return fmt.Errorf("redisstore: negative scan count %d", o.ScanCount)
+	case o.MinReplicas < 0:
+		return fmt.Errorf("redisstore: negative MinReplicas %d", o.MinReplicas)
+	case o.ReplicaTimeout < 0:
+		return fmt.Errorf("redisstore: negative ReplicaTimeout %v", o.ReplicaTimeout)
 	}
 	return nil
 }
@@ -77,6 +105,10 @@ type Store struct {
 	timeout   time.Duration
 	scanCount int64
 	closed    atomic.Bool
+
+	failover       *failoverHook
+	minReplicas    int64
+	replicaTimeout time.Duration
 }
 
 // Compile-time checks of the capabilities Store offers.
@@ -91,8 +123,10 @@ var (
 
 // New returns a Store over client: a *redis.Client, a Sentinel-backed
 // failover client, a *redis.ClusterClient or a *redis.Ring. The Store takes
-// ownership of the client: Close closes it. A nil opts means the defaults. An invalid
-// option fails with contextstore.ErrConfig.
+// ownership of the client: Close closes it, and New adds a hook to it that
+// reloads a Cluster's slot map at once when a node fails and retries what
+// did not run (see Options.FailoverRetry). A nil opts means the defaults.
+// An invalid option fails with contextstore.ErrConfig.
 func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	if client == nil {
 		return nil, configError(errors.New("redisstore: nil client"))
@@ -110,14 +144,26 @@ func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	if o.ScanCount == 0 {
 		o.ScanCount = DefaultScanCount
 	}
+	if o.FailoverRetry == 0 {
+		o.FailoverRetry = DefaultFailoverRetry
+	}
+	if o.ReplicaTimeout == 0 {
+		o.ReplicaTimeout = DefaultReplicaTimeout
+	}
+	if _, ring := client.(*redis.Ring); ring && o.MinReplicas > 0 {
+		return nil, configError(errors.New("redisstore: MinReplicas needs a single-node, Sentinel or Cluster client, not a Ring"))
+	}
 	s := &Store{
-		client:    client,
-		prefix:    o.Prefix,
-		ttl:       o.FrameTTL,
-		timeout:   o.OpTimeout,
-		scanCount: int64(o.ScanCount),
+		client:         client,
+		prefix:         o.Prefix,
+		ttl:            o.FrameTTL,
+		timeout:        o.OpTimeout,
+		scanCount:      int64(o.ScanCount),
+		minReplicas:    int64(o.MinReplicas),
+		replicaTimeout: o.ReplicaTimeout,
 	}
 	s.cluster, _ = client.(*redis.ClusterClient)
+	s.installFailover(o.FailoverRetry)
 	return s, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,21 +17,35 @@ import (
 
 // The URL schemes the package registers with contextstore.Open.
 const (
-	SchemeRedis         = "redis"          // one node: redis://[user:pass@]host:port[/db]
-	SchemeRedisTLS      = "rediss"         // the same over TLS
-	SchemeCluster       = "redis+cluster"  // a Cluster: redis+cluster://[user:pass@]h1:p1,h2:p2,...
-	SchemeClusterTLS    = "rediss+cluster" // the same over TLS
+	SchemeRedis      = "redis"          // one node: redis://[user:pass@]host:port[/db]
+	SchemeRedisTLS   = "rediss"         // the same over TLS
+	SchemeCluster    = "redis+cluster"  // a Cluster: redis+cluster://[user:pass@]h1:p1,h2:p2,...
+	SchemeClusterTLS = "rediss+cluster" // the same over TLS
+)
+
+// The query parameters a store URL may carry.
+const (
 	queryPrefix         = "prefix"
 	queryTTL            = "ttl"
 	queryTimeout        = "timeout"
-	knownQueryParamList = queryPrefix + ", " + queryTTL + ", " + queryTimeout
+	queryRetry          = "retry"
+	queryMinReplicas    = "min_replicas"
+	queryReplicaTimeout = "replica_timeout"
+	queryReload         = "reload"
+	knownQueryParamList = queryPrefix + ", " + queryTTL + ", " + queryTimeout + ", " + queryRetry + ", " +
+		queryMinReplicas + ", " + queryReplicaTimeout + ", " + queryReload + ", " + knownTLSParamList
 )
 
 // Config is what a store URL says: how to reach Redis and how the Store
 // behaves. ParseURL makes one; Open uses it.
 type Config struct {
 	Client redis.UniversalOptions // addresses, credentials, database, TLS, timeouts
-	Store  Options                // prefix, frame TTL, operation timeout
+	Store  Options                // prefix, frame TTL, operation timeout, failover
+
+	// TopologyReload is how often a Cluster client reloads its slot map
+	// when nothing fails (a failure reloads it at once). Zero for a single
+	// node.
+	TopologyReload time.Duration
 }
 
 // ParseURL reads a store URL:
@@ -41,7 +56,12 @@ type Config struct {
 //	rediss+cluster://[user:password@]host:port,host:port,...[?params] (TLS)
 //
 // The query parameters are prefix (Options.Prefix), ttl (Options.FrameTTL,
-// a Go duration such as 24h) and timeout (Options.OpTimeout, a Go duration);
+// a Go duration such as 24h), timeout (Options.OpTimeout, a Go duration),
+// retry (Options.FailoverRetry; 0s disables it), min_replicas and
+// replica_timeout (Options.MinReplicas, Options.ReplicaTimeout), reload
+// (Config.TopologyReload, cluster forms only; default
+// DefaultTopologyReload) and, on the TLS schemes only, tls_ca, tls_cert,
+// tls_key, tls_server_name and tls_insecure_skip_verify (see tlsConfig);
 // any other parameter fails with contextstore.ErrConfig. The cluster forms
 // list seed nodes (IPv4 or host names; the client discovers the rest) and
 // take no database. The client is set to honour each call's deadline, so
@@ -69,8 +89,17 @@ func parseURL(u *url.URL) (*Config, error) {
 			u.Scheme, SchemeRedis, SchemeRedisTLS, SchemeCluster, SchemeClusterTLS))
 	}
 	cfg := &Config{}
-	if err := parseQuery(u.Query(), &cfg.Store); err != nil {
+	q := u.Query()
+	tlsParams := takeTLSParams(q)
+	if err := parseQuery(q, cfg); err != nil {
 		return nil, configError(err)
+	}
+	isCluster := scheme == SchemeCluster || scheme == SchemeClusterTLS
+	if cfg.TopologyReload != 0 && !isCluster {
+		return nil, configError(fmt.Errorf("redisstore: %s= is for the cluster schemes only", queryReload))
+	}
+	if isCluster && cfg.TopologyReload == 0 {
+		cfg.TopologyReload = DefaultTopologyReload
 	}
 	if err := cfg.Store.check(); err != nil {
 		return nil, configError(err)
@@ -130,12 +159,16 @@ func parseURL(u *url.URL) (*Config, error) {
 		}
 	}
 	cfg.Client.ContextTimeoutEnabled = true
+	if err := applyTLSParams(tlsParams, scheme == SchemeRedisTLS || scheme == SchemeClusterTLS, &cfg.Client); err != nil {
+		return nil, configError(err)
+	}
 	return cfg, nil
 }
 
-// parseQuery reads the store's query parameters into o and refuses any
+// parseQuery reads the store's query parameters into cfg and refuses any
 // other.
-func parseQuery(q url.Values, o *Options) error {
+func parseQuery(q url.Values, cfg *Config) error {
+	o := &cfg.Store
 	for name, vals := range q {
 		if len(vals) != 1 {
 			return fmt.Errorf("redisstore: query parameter %q given %d times", name, len(vals))
@@ -156,6 +189,33 @@ func parseQuery(q url.Values, o *Options) error {
 				return fmt.Errorf("redisstore: timeout=%q is not a duration > 0 such as 2s", val)
 			}
 			o.OpTimeout = d
+		case queryRetry:
+			d, err := time.ParseDuration(val)
+			if err != nil || d < 0 {
+				return fmt.Errorf("redisstore: retry=%q is not a duration >= 0 such as 10s (0s: no retry)", val)
+			}
+			o.FailoverRetry = d
+			if d == 0 {
+				o.FailoverRetry = -1
+			}
+		case queryMinReplicas:
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 {
+				return fmt.Errorf("redisstore: min_replicas=%q is not a whole number >= 0", val)
+			}
+			o.MinReplicas = n
+		case queryReplicaTimeout:
+			d, err := time.ParseDuration(val)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("redisstore: replica_timeout=%q is not a duration > 0 such as 500ms", val)
+			}
+			o.ReplicaTimeout = d
+		case queryReload:
+			d, err := time.ParseDuration(val)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("redisstore: reload=%q is not a duration > 0 such as 5s", val)
+			}
+			cfg.TopologyReload = d
 		default:
 			return fmt.Errorf("redisstore: unknown query parameter %q (known: %s)", name, knownQueryParamList)
 		}
@@ -176,7 +236,14 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 }
 
 func openConfig(ctx context.Context, cfg *Config) (*Store, error) {
-	client := redis.NewUniversalClient(&cfg.Client)
+	var client redis.UniversalClient
+	if cfg.Client.IsClusterMode {
+		opts := cfg.Client.Cluster()
+		opts.ClusterStateReloadInterval = cfg.TopologyReload
+		client = redis.NewClusterClient(opts)
+	} else {
+		client = redis.NewUniversalClient(&cfg.Client)
+	}
 	s, err := New(client, &cfg.Store)
 	if err != nil {
 		_ = client.Close()
@@ -192,6 +259,9 @@ func openConfig(ctx context.Context, cfg *Config) (*Store, error) {
 		_ = s.Close()
 		if redis.IsAuthError(err) || redis.IsPermissionError(err) {
 			return nil, configError(fmt.Errorf("redisstore: Redis refused the credentials: %w", err))
+		}
+		if tlsRefused(err) {
+			return nil, configError(fmt.Errorf("redisstore: TLS handshake refused: %w", err))
 		}
 		e := &contextstore.Error{Op: "open", Backend: backend, Kind: kindOf(err), Err: err}
 		if ctxErr := contextError(ctx); ctxErr != nil {

@@ -313,7 +313,7 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 			args = append(args, c.checks...)
 			args = append(args, runs...)
 		}
-		reply, err := writeScript.Run(octx, s.client, keysArg, args...).Slice()
+		reply, err := s.runWrite(octx, keysArg, args)
 		if err != nil {
 			return s.fail(ctx, op, errKey, err)
 		}
