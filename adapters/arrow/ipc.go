@@ -17,9 +17,12 @@ import (
 // of later batches follow on. The functions here work on plain schemas and
 // records so the frame types can wrap them.
 
-// ErrCorruptIPC reports IPC bytes that the Arrow reader could not make sense
-// of (it is returned, for instance, where arrow/go would panic on a damaged
-// message).
+// ErrCorruptIPC reports an input the IPC readers refuse: framing, a
+// flatbuffer or a record that breaks the format or a limit, input cut
+// short, context that breaks docs/SPEC.md (then also matching its
+// arrowmeta kind), or a message arrow/go would have panicked on. The
+// reader's own I/O errors, the caller's cancellation and the store's
+// errors are not ErrCorruptIPC.
 var ErrCorruptIPC = errors.New("arrow: corrupt IPC data")
 
 // WriteOptions tunes WriteStream, WriteFile, NewStreamWriter and

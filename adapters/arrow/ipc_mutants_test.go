@@ -9,17 +9,31 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"strconv"
 	"testing"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 )
 
+// Memory ceiling of the mutant reader: its address space is capped at
+// mutantAddressSpace (not under -race, whose shadow memory needs far more),
+// its heap target set at mutantHeapLimit, and its peak RSS, measured by the
+// parent, must stay below mutantPeakRSS (mutantPeakRSSRace under -race,
+// whose shadow memory counts as resident).
+const (
+	mutantAddressSpace = 4 << 30
+	mutantHeapLimit    = 256 << 20
+	mutantPeakRSS      = 128 << 20
+	mutantPeakRSSRace  = 512 << 20
+)
+
 // TestIPCMutants reads random mutants of the golden stream and file in a
-// child process, so that a crash (an out-of-memory kill no recover can
-// catch) fails this test instead of killing the test binary: every mutant
-// must be read or refused with an error, and what is read must convert to
-// gota without a panic.
+// child process under a memory ceiling, so that a crash (an out-of-memory
+// kill no recover can catch, an allocation over the ceiling) fails this
+// test instead of killing the test binary: every mutant must be read or
+// refused with a typed error, and what is read must convert to gota
+// without a panic.
 func TestIPCMutants(t *testing.T) {
 	const mutants = 3000
 	if os.Getenv("CTXFRAME_IPC_MUTANTS") == "" {
@@ -30,8 +44,22 @@ func TestIPCMutants(t *testing.T) {
 			t.Fatalf("the mutant reader crashed or failed: %v\n%s", err, lastLines(out, 40))
 		}
 		t.Logf("%s", bytes.TrimSpace(lastLines(bytes.ReplaceAll(out, []byte("--- PASS"), nil), 4)))
+		bound := int64(mutantPeakRSS)
+		if raceEnabled {
+			bound = mutantPeakRSSRace
+		}
+		if rss, ok := peakRSS(cmd.ProcessState); ok {
+			t.Logf("peak RSS of the mutant reader: %d MiB (bound %d MiB)", rss>>20, bound>>20)
+			if rss > bound {
+				t.Errorf("the mutant reader's peak RSS %d MiB is over its bound of %d MiB", rss>>20, bound>>20)
+			}
+		}
 		return
 	}
+	if err := limitAddressSpace(mutantAddressSpace); err != nil {
+		t.Fatalf("capping the address space: %v", err)
+	}
+	debug.SetMemoryLimit(mutantHeapLimit)
 	n, _ := strconv.Atoi(os.Getenv("CTXFRAME_IPC_MUTANTS"))
 	ctx := context.Background()
 	stream, file := guardGolden(t)
@@ -91,8 +119,8 @@ func TestIPCMutants(t *testing.T) {
 			}
 		}()
 		if err != nil {
-			if !errors.Is(err, ErrCorruptIPC) && bytes.Contains([]byte(err.Error()), []byte("panic outside")) {
-				t.Fatalf("mutant %d: %v", i, err)
+			if !errors.Is(err, ErrCorruptIPC) || bytes.Contains([]byte(err.Error()), []byte("panic outside")) {
+				t.Fatalf("mutant %d: %v (every refusal must be ErrCorruptIPC, without a panic)", i, err)
 			}
 			if ks, _ := dst.ListKeys(ctx); len(ks) != 0 {
 				t.Fatalf("mutant %d was refused (%v) but restored %d entries", i, err, len(ks))

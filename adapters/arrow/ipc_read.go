@@ -25,11 +25,14 @@ import (
 // changed the frame in between, and advancing its layout epoch. By default
 // the frame's existing context is replaced; see ReadOptions.Merge.
 //
-// Errors: an *arrowmeta.Error for bad context (arrowmeta.ErrMalformed,
-// ErrUnsupportedVersion, ErrTooLarge), ErrCorruptIPC or the arrow/go error
-// for bad IPC data, the store's error if Apply fails. On error no records
-// are returned and the store is unchanged. The caller releases the records
-// of the result.
+// Errors: every input the reader refuses matches ErrCorruptIPC: bad
+// framing, flatbuffers or records (with the arrow/go error kept), input cut
+// short, and bad context, whose *arrowmeta.Error also matches its own kind
+// (arrowmeta.ErrMalformed, ErrUnsupportedVersion, ErrTooLarge). Not
+// ErrCorruptIPC: the reader's own I/O failure (wrapped as it is), ctx's
+// error, and the store's error (a *contextstore.Error) if the restore
+// fails. On error no records are returned and the store is unchanged. The
+// caller releases the records of the result.
 //
 // The framing (every message's metadata and body length) is checked against
 // ReadOptions.MaxMessageBytes and MaxDataBytes before arrow/go, which trusts
@@ -43,10 +46,14 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	var res *ReadResult
+	in := &recordingReader{r: r}
 	err := ipcRecovered(func() error {
 		lim := opts.framing()
 		mem := newBudget(opts.allocator(), lim.data)
-		guard := guardStream(r, lim).(*streamGuard)
+		if n, ok := remaining(r); ok && n < lim.data {
+			lim.data = n // nothing beyond what r holds is believed
+		}
+		guard := guardStream(in, lim).(*streamGuard)
 		rdr, err := ipc.NewReader(guard, ipc.WithAllocator(mem))
 		if err != nil {
 			return err
@@ -80,7 +87,7 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 		if res != nil {
 			res.Release()
 		}
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, readError(ctx, err, in.err))
 	}
 	return res, nil
 }
@@ -95,12 +102,13 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	var res *ReadResult
+	in := &recordingReadAtSeeker{r: r}
 	err := ipcRecovered(func() error {
-		budget, err := checkFile(r, opts.framing())
+		budget, err := checkFile(in, opts.framing())
 		if err != nil {
 			return err
 		}
-		fr, err := ipc.NewFileReader(r, ipc.WithAllocator(newBudget(opts.allocator(), budget)))
+		fr, err := ipc.NewFileReader(in, ipc.WithAllocator(newBudget(opts.allocator(), budget)))
 		if err != nil {
 			return err
 		}
@@ -131,9 +139,72 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 		if res != nil {
 			res.Release()
 		}
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, readError(ctx, err, in.err))
 	}
 	return res, nil
+}
+
+// readError classifies the failure of a read: the caller's cancellation,
+// the store's failure and the input's own I/O error are returned as they
+// are; anything else was caused by the bytes read and is ErrCorruptIPC
+// (arrow/go's errors, input cut short, bad context).
+func readError(ctx context.Context, err, ioErr error) error {
+	var storeErr *contextstore.Error
+	switch {
+	case errors.Is(err, ErrCorruptIPC):
+		return err
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()),
+		errors.As(err, &storeErr):
+		return err
+	case ioErr != nil:
+		return fmt.Errorf("reading the input: %w", ioErr)
+	}
+	return fmt.Errorf("%w: %w", ErrCorruptIPC, err)
+}
+
+// recordingReader passes reads through and remembers the first error other
+// than io.EOF, so a failing disk is not taken for corrupt data.
+type recordingReader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *recordingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// recordingReadAtSeeker is recordingReader for the file reader's input.
+type recordingReadAtSeeker struct {
+	r   ipc.ReadAtSeeker
+	err error
+}
+
+func (r *recordingReadAtSeeker) note(err error) {
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+}
+
+func (r *recordingReadAtSeeker) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.note(err)
+	return n, err
+}
+
+func (r *recordingReadAtSeeker) ReadAt(p []byte, off int64) (int, error) {
+	n, err := r.r.ReadAt(p, off)
+	r.note(err)
+	return n, err
+}
+
+func (r *recordingReadAtSeeker) Seek(offset int64, whence int) (int64, error) {
+	n, err := r.r.Seek(offset, whence)
+	r.note(err)
+	return n, err
 }
 
 // add keeps rec under the result's schema (user metadata only), sharing its

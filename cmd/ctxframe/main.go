@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/redis/go-redis/v9/logging"
+
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
 	_ "github.com/ctxframe/ctxframe/contextstore/redisstore" // redis://, rediss://, redis+cluster://
@@ -56,6 +58,9 @@ func (e *env) openStore(ctx context.Context) (contextstore.Store, error) {
 
 // run is main without the process: testable, and it never exits.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// go-redis logs every failed dial on its own; the command reports each
+	// failure once, as a sentence, and stderr carries nothing else.
+	logging.Disable()
 	fs := flag.NewFlagSet("ctxframe", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	storeURL := fs.String("store", "", "store URL (default $CTXFRAME_STORE, else "+defaultStore+")")

@@ -269,6 +269,51 @@ func TestOutputWriteErrorsFail(t *testing.T) {
 			t.Errorf("ctxframe %s into a full disk: exit %d, %q; want exit 1 naming the write error", strings.Join(args, " "), code, errOut.String())
 		}
 	}
+	// The same into the real full device, where the system has one.
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Logf("no /dev/full here (%v): the in-process full disk above stands for it", err)
+		return
+	}
+	defer full.Close()
+	for _, args := range [][]string{{"frames"}, {"ls"}, {"ls", "weather"}, {"export", "weather"}} {
+		var errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"-store", c.store}, args...), strings.NewReader(""), full, &errOut)
+		if code != 1 || !strings.Contains(errOut.String(), "no space left") {
+			t.Errorf("ctxframe %s > /dev/full: exit %d, %q; want exit 1 naming the write error", strings.Join(args, " "), code, errOut.String())
+		}
+	}
+}
+
+// Secrets never reach a message: a store URL with a password that cannot be
+// opened, given by flag or by $CTXFRAME_STORE, fails naming the store
+// without its password.
+func TestStoreURLPasswordNeverPrinted(t *testing.T) {
+	for _, url := range []string{
+		"postgres://postgres:S3c%zzPW@127.0.0.1:1/test",
+		"redis://:S3c%zzPW@127.0.0.1:1/0",
+		"redis://user:S3cPW@[::1/0",
+		"rediss://user:S3cPW@127.0.0.1:1/0?tls_ca=/no/such/S3cPW",
+		"redis+cluster://u:S3cPW@127.0.0.1:1,127.0.0.1:2?timeout=200ms",
+		"mem://u:S3cPW@host",
+		"postgres://u:S3cPW@127.0.0.1:1/test?connect_timeout=1",
+	} {
+		for _, viaEnv := range []bool{false, true} {
+			var out, errOut bytes.Buffer
+			args := []string{"-store", url, "frames"}
+			if viaEnv {
+				t.Setenv("CTXFRAME_STORE", url)
+				args = []string{"frames"}
+			}
+			code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+			if code == 0 {
+				t.Errorf("%s opened", url)
+			}
+			if strings.Contains(errOut.String(), "S3c") {
+				t.Errorf("the password shows in: %s", errOut.String())
+			}
+		}
+	}
 }
 
 // A conversion that fails leaves the store and the output path as they were.

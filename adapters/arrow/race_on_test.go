@@ -1,0 +1,5 @@
+//go:build race
+
+package arrow
+
+const raceEnabled = true
