@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/parquet"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 )
@@ -113,4 +114,37 @@ func tableOfResult(ctx context.Context, store contextstore.Store, res *ReadResul
 	tbl := array.NewTableFromRecords(res.Schema, res.Records)
 	defer tbl.Release()
 	return NewTable(ctx, store, res.FrameID, tbl, opts)
+}
+
+// WriteParquet writes the record as a Parquet file to w, its context in the
+// file's metadata (see the package-level WriteParquet).
+func (r *Record) WriteParquet(ctx context.Context, w io.Writer, opts *ParquetWriteOptions) error {
+	if err := r.f.live("write_parquet"); err != nil {
+		return err
+	}
+	rec := r.Arrow()
+	return WriteParquet(ctx, w, r.Store(), r.FrameID(), rec.Schema(), []arrow.Record{rec}, opts)
+}
+
+// WriteParquet writes the table as a Parquet file to w, one row group per
+// run of aligned chunks, its context in the file's metadata.
+func (t *Table) WriteParquet(ctx context.Context, w io.Writer, opts *ParquetWriteOptions) error {
+	if err := t.f.live("write_parquet"); err != nil {
+		return err
+	}
+	tbl := t.Arrow()
+	recs := tableRecords(tbl)
+	defer releaseRecords(recs)
+	return WriteParquet(ctx, w, t.Store(), t.FrameID(), tbl.Schema(), recs, opts)
+}
+
+// ReadParquetTable reads a Parquet file with ReadParquet (restoring its
+// context into store) and binds its records, as one Table, to the frame ID
+// the context was restored under, as ReadFileTable does for IPC.
+func ReadParquetTable(ctx context.Context, r parquet.ReaderAtSeeker, store contextstore.Store, ropts *ParquetReadOptions, opts *Options) (*Table, error) {
+	res, err := ReadParquet(ctx, r, store, ropts)
+	if err != nil {
+		return nil, err
+	}
+	return tableOfResult(ctx, store, res, opts)
 }

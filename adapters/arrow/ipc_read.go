@@ -47,7 +47,7 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 	}
 	var res *ReadResult
 	in := &recordingReader{r: r}
-	err := ipcRecovered(func() error {
+	err := readRecovered(ErrCorruptIPC, func() error {
 		lim := opts.framing()
 		mem := newBudget(opts.allocator(), lim.data)
 		if n, ok := remaining(r); ok && n < lim.data {
@@ -87,7 +87,7 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 		if res != nil {
 			res.Release()
 		}
-		return nil, fmt.Errorf("%s: %w", op, readError(ctx, err, in.err))
+		return nil, fmt.Errorf("%s: %w", op, classifyRead(ctx, ErrCorruptIPC, err, in.err))
 	}
 	return res, nil
 }
@@ -103,7 +103,7 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 	}
 	var res *ReadResult
 	in := &recordingReadAtSeeker{r: r}
-	err := ipcRecovered(func() error {
+	err := readRecovered(ErrCorruptIPC, func() error {
 		budget, err := checkFile(in, opts.framing())
 		if err != nil {
 			return err
@@ -139,19 +139,20 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 		if res != nil {
 			res.Release()
 		}
-		return nil, fmt.Errorf("%s: %w", op, readError(ctx, err, in.err))
+		return nil, fmt.Errorf("%s: %w", op, classifyRead(ctx, ErrCorruptIPC, err, in.err))
 	}
 	return res, nil
 }
 
-// readError classifies the failure of a read: the caller's cancellation,
-// the store's failure and the input's own I/O error are returned as they
-// are; anything else was caused by the bytes read and is ErrCorruptIPC
-// (arrow/go's errors, input cut short, bad context).
-func readError(ctx context.Context, err, ioErr error) error {
+// classifyRead classifies the failure of a read: the caller's
+// cancellation, the store's failure and the input's own I/O error are
+// returned as they are; anything else was caused by the bytes read and
+// matches corrupt (ErrCorruptIPC, ErrCorruptParquet): the reader library's
+// errors, input cut short, bad context.
+func classifyRead(ctx context.Context, corrupt, err, ioErr error) error {
 	var storeErr *contextstore.Error
 	switch {
-	case errors.Is(err, ErrCorruptIPC):
+	case errors.Is(err, corrupt):
 		return err
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()),
 		errors.As(err, &storeErr):
@@ -159,7 +160,7 @@ func readError(ctx context.Context, err, ioErr error) error {
 	case ioErr != nil:
 		return fmt.Errorf("reading the input: %w", ioErr)
 	}
-	return fmt.Errorf("%w: %w", ErrCorruptIPC, err)
+	return fmt.Errorf("%w: %w", corrupt, err)
 }
 
 // recordingReader passes reads through and remembers the first error other
@@ -177,9 +178,13 @@ func (r *recordingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// recordingReadAtSeeker is recordingReader for the file reader's input.
+// recordingReadAtSeeker is recordingReader for the file readers' input
+// (IPC's has Read as well, Parquet's need not).
 type recordingReadAtSeeker struct {
-	r   ipc.ReadAtSeeker
+	r interface {
+		io.ReaderAt
+		io.Seeker
+	}
 	err error
 }
 
@@ -190,7 +195,11 @@ func (r *recordingReadAtSeeker) note(err error) {
 }
 
 func (r *recordingReadAtSeeker) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
+	rd, ok := r.r.(io.Reader)
+	if !ok {
+		return 0, errors.New("arrow: the input has no Read method")
+	}
+	n, err := rd.Read(p)
 	r.note(err)
 	return n, err
 }
@@ -231,16 +240,17 @@ func ipcLimits(opts *ReadOptions) arrowmeta.Limits {
 	return opts.Limits
 }
 
-// ipcRecovered runs read, turning a panic inside arrow/go's decoding of
-// damaged bytes into ErrCorruptIPC: reading untrusted data must fail with
-// an error, and arrow/go v17 panics on some malformed messages.
-func ipcRecovered(read func() error) (err error) {
+// readRecovered runs read, turning a panic inside arrow/go's decoding of
+// damaged bytes (or of the read budget) into an error of kind corrupt:
+// reading untrusted data must fail with an error, and arrow/go v17 panics
+// on some malformed input.
+func readRecovered(corrupt error, read func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			if pe, ok := p.(error); ok {
-				err = fmt.Errorf("%w: %w", ErrCorruptIPC, pe)
+				err = fmt.Errorf("%w: %w", corrupt, pe)
 			} else {
-				err = fmt.Errorf("%w: %v", ErrCorruptIPC, p)
+				err = fmt.Errorf("%w: %v", corrupt, p)
 			}
 		}
 	}()
