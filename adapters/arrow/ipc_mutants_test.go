@@ -23,9 +23,9 @@ import (
 // whose shadow memory counts as resident).
 const (
 	mutantAddressSpace = 4 << 30
-	mutantHeapLimit    = 256 << 20
-	mutantPeakRSS      = 128 << 20
-	mutantPeakRSSRace  = 512 << 20
+	mutantHeapLimit    = 128 << 20
+	mutantPeakRSS      = 320 << 20
+	mutantPeakRSSRace  = 768 << 20
 )
 
 // TestIPCMutants reads random mutants of the golden stream and file in a

@@ -1,7 +1,9 @@
 package arrow
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/metadata"
@@ -64,6 +67,9 @@ func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, store contextsto
 		}
 		defer pf.Close()
 		if err := checkParquetMetadata(pf, size, budget); err != nil {
+			return err
+		}
+		if err := checkStoredArrowSchema(pf.MetaData().KeyValueMetadata(), opts.maxFooter()); err != nil {
 			return err
 		}
 		batch := int64(64 << 10)
@@ -216,6 +222,37 @@ func checkParquetMetadata(pf *file.Reader, size, budget int64) error {
 	if total > budget {
 		return parquetTooLarge("the columns hold %d bytes uncompressed, more than the limit of %d", total, budget)
 	}
+	return nil
+}
+
+// checkStoredArrowSchema verifies the IPC schema message pqarrow stores
+// under ARROW:schema with the IPC guard, before pqarrow hands it to
+// arrow/go, which allocates whatever field counts the message claims.
+func checkStoredArrowSchema(kv metadata.KeyValueMetadata, maxMessage int64) error {
+	if kv == nil {
+		return nil
+	}
+	v := kv.FindValue("ARROW:schema")
+	if v == nil {
+		return nil
+	}
+	var raw []byte
+	var err error
+	if len(*v)%4 == 0 { // the same two encodings pqarrow tries
+		raw, err = base64.StdEncoding.DecodeString(*v)
+	}
+	if len(raw) == 0 || err != nil {
+		raw, err = base64.RawStdEncoding.DecodeString(*v)
+	}
+	if err != nil {
+		return corruptParquet("ARROW:schema is not base64: %v", err)
+	}
+	guard := guardStream(bytes.NewReader(raw), framingLimits{message: maxMessage, data: int64(len(raw))})
+	rdr, err := ipc.NewReader(guard)
+	if err != nil {
+		return corruptParquet("ARROW:schema: %v", err)
+	}
+	rdr.Release()
 	return nil
 }
 
