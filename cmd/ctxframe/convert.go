@@ -27,7 +27,11 @@ const (
 	formatCSV
 	formatArrowFile   // .arrow, .feather, .ipc: the IPC file format
 	formatArrowStream // .arrows: the IPC stream format
+	formatParquet     // .parquet, .pq
 )
+
+// carriesContext reports whether a format holds context inside the file.
+func (f format) carriesContext() bool { return f == formatArrowFile || f == formatArrowStream || f == formatParquet }
 
 func formatOf(path string) format {
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -37,14 +41,18 @@ func formatOf(path string) format {
 		return formatArrowFile
 	case ".arrows":
 		return formatArrowStream
+	case ".parquet", ".pq":
+		return formatParquet
 	}
 	return formatUnknown
 }
 
-// cmdConvert turns CSV into Arrow IPC carrying the frame's context from the
-// store, and Arrow IPC back into CSV, restoring the context the data carries
-// into the store. With it an ETL step annotates a data set with `set`, ships
-// it as one self-describing file, and the next step gets both back.
+// cmdConvert turns CSV into Arrow IPC or Parquet carrying the frame's
+// context from the store; Arrow IPC or Parquet back into CSV, restoring the
+// context the data carries into the store; and Arrow IPC and Parquet into
+// each other, the context going from file to file without the store. With
+// it an ETL step annotates a data set with `set`, ships it as one
+// self-describing file, and the next step gets both back.
 func cmdConvert(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -58,12 +66,70 @@ func cmdConvert(ctx context.Context, e *env, args []string) error {
 	in, out := fs.Arg(0), fs.Arg(1)
 	from, to := formatOf(in), formatOf(out)
 	switch {
-	case from == formatCSV && (to == formatArrowFile || to == formatArrowStream):
+	case from == formatCSV && to.carriesContext():
 		return csvToArrow(ctx, e, in, out, to, *frame)
-	case (from == formatArrowFile || from == formatArrowStream) && to == formatCSV:
+	case from.carriesContext() && to == formatCSV:
 		return arrowToCSV(ctx, e, in, out, from, *frame)
+	case from.carriesContext() && to.carriesContext():
+		return arrowToArrow(ctx, e, in, out, from, to, *frame)
 	}
-	return usage("convert goes from .csv to .arrow/.feather/.ipc (IPC file) or .arrows (IPC stream), or back; got %s -> %s", in, out)
+	return usage("convert goes between .csv, .arrow/.feather/.ipc (IPC file), .arrows (IPC stream) and .parquet/.pq, CSV to CSV excepted; got %s -> %s", in, out)
+}
+
+// contextWriter is what a bound Record and Table share: writing their data
+// with their context in each format that carries it.
+type contextWriter interface {
+	WriteFile(ctx context.Context, w io.Writer, opts *ctxarrow.WriteOptions) error
+	WriteStream(ctx context.Context, w io.Writer, opts *ctxarrow.WriteOptions) error
+	WriteParquet(ctx context.Context, w io.Writer, opts *ctxarrow.ParquetWriteOptions) error
+}
+
+func writeAs(ctx context.Context, w io.Writer, data contextWriter, to format) error {
+	switch to {
+	case formatArrowStream:
+		return data.WriteStream(ctx, w, nil)
+	case formatParquet:
+		return data.WriteParquet(ctx, w, nil)
+	}
+	return data.WriteFile(ctx, w, nil)
+}
+
+// readTable reads an IPC or Parquet file, restoring its context into store
+// (a scratch store: the caller decides what reaches the real one).
+func readTable(ctx context.Context, in string, from format, frameID string, store contextstore.Store) (*ctxarrow.Table, error) {
+	f, err := os.Open(in)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	switch from {
+	case formatArrowStream:
+		return ctxarrow.ReadStreamTable(ctx, bufio.NewReader(f), store, &ctxarrow.ReadOptions{FrameID: frameID}, nil)
+	case formatParquet:
+		return ctxarrow.ReadParquetTable(ctx, f, store, &ctxarrow.ParquetReadOptions{FrameID: frameID}, nil)
+	}
+	return ctxarrow.ReadFileTable(ctx, f, store, &ctxarrow.ReadOptions{FrameID: frameID}, nil)
+}
+
+// arrowToArrow converts between the formats that carry context: data and
+// context go from one file to the other through a scratch store; the store
+// is not touched.
+func arrowToArrow(ctx context.Context, e *env, in, out string, from, to format, frameID string) error {
+	scratch := contextstore.NewMemoryStore()
+	table, err := readTable(ctx, in, from, frameID, scratch)
+	if err != nil {
+		return err
+	}
+	defer table.Release()
+	entries, err := table.List(ctx)
+	if err != nil {
+		return err
+	}
+	if err := writeFile(out, func(w io.Writer) error { return writeAs(ctx, w, table, to) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s: frame %q, %d rows, %d context entries\n", out, table.FrameID(), table.Arrow().NumRows(), len(entries))
+	return nil
 }
 
 func csvToArrow(ctx context.Context, e *env, in, out string, to format, frameID string) error {
@@ -97,12 +163,7 @@ func csvToArrow(ctx context.Context, e *env, in, out string, to format, frameID 
 	if err != nil {
 		return err
 	}
-	err = writeFile(out, func(w io.Writer) error {
-		if to == formatArrowStream {
-			return rec.WriteStream(ctx, w, nil)
-		}
-		return rec.WriteFile(ctx, w, nil)
-	})
+	err = writeFile(out, func(w io.Writer) error { return writeAs(ctx, w, rec, to) })
 	if err != nil {
 		return err
 	}
@@ -111,21 +172,10 @@ func csvToArrow(ctx context.Context, e *env, in, out string, to format, frameID 
 }
 
 func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameID string) error {
-	f, err := os.Open(in)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	// Read and convert against a scratch store first: nothing reaches the
 	// real store until the data has been read, converted and written.
 	scratch := contextstore.NewMemoryStore()
-	ropts := &ctxarrow.ReadOptions{FrameID: frameID}
-	var table *ctxarrow.Table
-	if from == formatArrowStream {
-		table, err = ctxarrow.ReadStreamTable(ctx, bufio.NewReader(f), scratch, ropts, nil)
-	} else {
-		table, err = ctxarrow.ReadFileTable(ctx, f, scratch, ropts, nil)
-	}
+	table, err := readTable(ctx, in, from, frameID, scratch)
 	if err != nil {
 		return err
 	}

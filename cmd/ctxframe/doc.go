@@ -23,8 +23,13 @@
 //	export FRAME...             print entries as JSON lines {"key":..., "value":...}
 //	import [FILE]               read JSON lines (from FILE or stdin) in one atomic batch,
 //	                            committed only if no frame it touches changed meanwhile
-//	inspect FILE                show the context an Arrow IPC stream or file carries
-//	convert IN OUT              CSV to Arrow IPC with the frame's context, or back
+//	inspect [-json] FILE        show the context an Arrow IPC stream or file, or a Parquet
+//	                            file, carries
+//	convert [-frame ID] IN OUT  convert between CSV, Arrow IPC file (.arrow, .feather, .ipc),
+//	                            Arrow IPC stream (.arrows) and Parquet (.parquet, .pq), by
+//	                            extension: CSV in takes the frame's context from the store,
+//	                            CSV out restores the file's context into it; between IPC
+//	                            and Parquet the context goes from file to file
 //
 // -epoch N writes only while each frame written is still at layout epoch N
 // (from state): a row or cell named by position is never written after

@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ctxframe [-store URL] COMMAND [args]")
 		fmt.Fprintln(stderr, "commands: frames, ls, get, set, merge, rm, drop, state, export, import, inspect, convert (see go doc ./cmd/ctxframe)")
+		fmt.Fprintln(stderr, "formats for inspect and convert: .csv, .arrow/.feather/.ipc, .arrows, .parquet/.pq")
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2

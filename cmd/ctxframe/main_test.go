@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -165,7 +166,7 @@ func TestConvertCarriesContextBothWays(t *testing.T) {
 	sender.ok("set", "weather", `{"owner":"meteo"}`)
 	sender.ok("set", "weather/col/temp_c", `{"unit":"degC"}`)
 	sender.ok("set", "weather/cell/5/temp_c", `{"quality":"outlier"}`)
-	for _, ext := range []string{".arrow", ".arrows"} {
+	for _, ext := range []string{".arrow", ".arrows", ".parquet", ".pq"} {
 		ipcPath := filepath.Join(dir, "weather"+ext)
 		sender.ok("convert", src, ipcPath)
 
@@ -188,7 +189,7 @@ func TestConvertRefusesWhatItCannotDo(t *testing.T) {
 	if err := os.WriteFile(src, []byte("a,b\n1,2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, code := c.run("", "convert", src, filepath.Join(dir, "w.parquet")); code != 2 {
+	if _, _, code := c.run("", "convert", src, filepath.Join(dir, "w.xlsx")); code != 2 {
 		t.Errorf("convert to an unknown format: exit %d, want 2", code)
 	}
 	// Context stored for a column the CSV does not have is stale: refuse it
@@ -345,5 +346,72 @@ func TestFailedConvertChangesNothing(t *testing.T) {
 	dst.ok("convert", arrowFile, filepath.Join(dir, "copy.csv"))
 	if got := dst.ok("export", "weather"); !strings.Contains(got, "degC") {
 		t.Errorf("convert must restore the file's context, got %s", got)
+	}
+}
+
+// Every direction between the formats that carry context: the context goes
+// from file to file, the store is not touched, and the data comes back
+// exactly.
+func TestConvertBetweenArrowAndParquetEveryWay(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "..", "testdata", "weather.csv")
+	c := newCtl(t)
+	c.ok("set", "weather", `{"owner":"meteo"}`)
+	c.ok("set", "weather/col/temp_c", `{"unit":"degC"}`)
+	c.ok("set", "weather/row/2", `{"checked":true}`)
+	c.ok("set", "weather/cell/5/temp_c", `{"quality":"outlier"}`)
+	want := c.ok("export", "weather")
+	prev := filepath.Join(dir, "start.parquet")
+	c.ok("convert", src, prev)
+	for i, ext := range []string{".arrows", ".parquet", ".arrow", ".pq", ".arrow", ".arrows"} {
+		next := filepath.Join(dir, fmt.Sprintf("step%d%s", i, ext))
+		other := newCtl(t) // a fresh, empty store: the context must come from the file
+		other.ok("convert", prev, next)
+		if got := other.ok("frames"); got != "" {
+			t.Errorf("%s -> %s wrote to the store: %q", prev, next, got)
+		}
+		prev = next
+	}
+	last := newCtl(t)
+	back := filepath.Join(dir, "back.csv")
+	last.ok("convert", prev, back)
+	if got := last.ok("export", "weather"); got != want {
+		t.Errorf("context after six conversions:\n%s\nwant\n%s", got, want)
+	}
+	if got, want := readRecords(t, back), readRecords(t, src); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("data after six conversions differs:\n%v\nwant\n%v", got, want)
+	}
+}
+
+func TestInspectParquetAndJSON(t *testing.T) {
+	dir := t.TempDir()
+	c := newCtl(t)
+	c.ok("set", "weather/col/temp_c", `{"unit":"degC"}`)
+	c.ok("set", "weather/cell/5/temp_c", `{"quality":"outlier"}`)
+	pq := filepath.Join(dir, "weather.parquet")
+	c.ok("convert", filepath.Join("..", "..", "testdata", "weather.csv"), pq)
+	out := c.ok("inspect", pq)
+	for _, want := range []string{"Parquet file: 12 rows", "frame: weather", `column "temp_c"`, `"unit":"degC"`, `cell (5, "temp_c")`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect must show %q; got:\n%s", want, out)
+		}
+	}
+	var got struct {
+		Format  string `json:"format"`
+		Rows    int    `json:"rows"`
+		FrameID string `json:"frame_id"`
+		Context []struct {
+			Key   string         `json:"key"`
+			Value map[string]any `json:"value"`
+		} `json:"context"`
+	}
+	if err := json.Unmarshal([]byte(c.ok("inspect", "-json", pq)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Format != "parquet" || got.Rows != 12 || got.FrameID != "weather" || len(got.Context) != 2 || got.Context[0].Value["unit"] != "degC" {
+		t.Errorf("inspect -json = %+v", got)
+	}
+	if err := json.Unmarshal([]byte(c.ok("inspect", "--json", filepath.Join("..", "..", "testdata", "ipc", "context.arrow"))), &got); err != nil || got.Format != "arrow-file" {
+		t.Errorf("inspect --json of an IPC file: %+v, %v", got, err)
 	}
 }
