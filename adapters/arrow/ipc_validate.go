@@ -126,12 +126,6 @@ func validateOffsets(d arrow.ArrayData, bufs []*memory.Buffer) error {
 		width = 8
 	}
 	raw := bufs[1].Bytes()
-	at := func(i int) int64 {
-		if width == 4 {
-			return int64(int32(binary.LittleEndian.Uint32(raw[i*4:])))
-		}
-		return int64(binary.LittleEndian.Uint64(raw[i*8:]))
-	}
 	var limit int64
 	switch t.ID() {
 	case arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY:
@@ -144,18 +138,30 @@ func validateOffsets(d arrow.ArrayData, bufs []*memory.Buffer) error {
 		}
 		limit = int64(d.Children()[0].Len())
 	}
-	prev := at(d.Offset())
+	from, to := d.Offset(), d.Offset()+d.Len()
+	if len(raw) < (to+1)*width {
+		return invalidf("offsets buffer of %d bytes for %d offsets", len(raw), to+1)
+	}
+	if width == 4 {
+		return checkOffsets(arrow.Int32Traits.CastFromBytes(raw)[from:to+1], limit)
+	}
+	return checkOffsets(arrow.Int64Traits.CastFromBytes(raw)[from:to+1], limit)
+}
+
+// checkOffsets checks that offs starts at or above zero, never decreases and
+// ends at or below limit: one pass over the slice, as fast as a copy.
+func checkOffsets[T int32 | int64](offs []T, limit int64) error {
+	prev := offs[0]
 	if prev < 0 {
 		return invalidf("negative offset %d", prev)
 	}
-	for i := d.Offset() + 1; i <= d.Offset()+d.Len(); i++ {
-		cur := at(i)
+	for i, cur := range offs[1:] {
 		if cur < prev {
-			return invalidf("offsets decrease at %d (%d after %d)", i, cur, prev)
+			return invalidf("offsets decrease at %d (%d after %d)", i+1, cur, prev)
 		}
 		prev = cur
 	}
-	if prev > limit {
+	if int64(prev) > limit {
 		return invalidf("offsets end at %d, beyond the %d bytes or elements they index", prev, limit)
 	}
 	return nil

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// readmeBlock returns the lines of the first ```sh block after heading in
+// the repository's README.
+func readmeBlock(t *testing.T, heading string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	text := string(b)
+	at := strings.Index(text, "\n"+heading+"\n")
+	require.GreaterOrEqual(t, at, 0, "README has no %q", heading)
+	text = text[at:]
+	start := strings.Index(text, "```sh\n")
+	require.GreaterOrEqual(t, start, 0)
+	text = text[start+len("```sh\n"):]
+	end := strings.Index(text, "```")
+	require.GreaterOrEqual(t, end, 0)
+	var lines []string
+	for _, l := range strings.Split(text[:end], "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// shellWords splits a command line as sh would for the README's simple
+// lines: words, single-quoted words, a trailing comment, one "> FILE".
+func shellWords(t *testing.T, line string) (args []string, redirect string) {
+	t.Helper()
+	var cur strings.Builder
+	inWord, quoted := false, false
+	flush := func() {
+		if inWord {
+			args = append(args, cur.String())
+			cur.Reset()
+			inWord = false
+		}
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quoted && c == '\'':
+			quoted = false
+		case quoted:
+			cur.WriteByte(c)
+		case c == '\'':
+			quoted, inWord = true, true
+		case c == '#' && !inWord:
+			i = len(line)
+		case c == ' ' || c == '\t':
+			flush()
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	require.False(t, quoted, "unclosed quote in %q", line)
+	flush()
+	for i, a := range args {
+		if a == ">" {
+			require.Equal(t, len(args)-2, i, "redirect must end the line: %q", line)
+			return args[:i], args[i+1]
+		}
+	}
+	return args, ""
+}
+
+// TestREADMECommandLine runs the README's command-line walkthrough as
+// written, from a copy of the repository's layout, and checks what it
+// promises: the context travels through Arrow IPC into another store.
+func TestREADMECommandLine(t *testing.T) {
+	lines := readmeBlock(t, "## Command line")
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "testdata"), 0o755))
+	csv, err := os.ReadFile(filepath.Join("..", "..", "testdata", "weather.csv"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "testdata", "weather.csv"), csv, 0o644))
+	t.Chdir(dir)
+	const prefix = "go run ./cmd/ctxframe"
+	for _, line := range lines {
+		require.True(t, strings.HasPrefix(line, prefix+" "), "README line %q does not run the command", line)
+		args, redirect := shellWords(t, strings.TrimPrefix(line, prefix))
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+		require.Zero(t, code, "README line %q: exit %d: %s", line, code, errOut.String())
+		if redirect != "" {
+			require.NoError(t, os.WriteFile(redirect, out.Bytes(), 0o644))
+		}
+	}
+	var out, errOut bytes.Buffer
+	require.Zero(t, run(context.Background(), []string{"-store", "sqlite:other.db", "export", "weather"}, strings.NewReader(""), &out, &errOut), errOut.String())
+	require.Contains(t, out.String(), `"unit":"degC"`, "the column's context reached other.db")
+	require.Contains(t, out.String(), `"quality":"outlier"`, "the cell's context reached other.db")
+	for _, f := range []string{"weather.ctx.jsonl", "weather.arrow", "weather.parquet", "copy.csv"} {
+		st, err := os.Stat(f)
+		require.NoError(t, err, "the walkthrough makes %s", f)
+		require.NotZero(t, st.Size())
+	}
+}
