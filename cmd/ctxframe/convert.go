@@ -31,7 +31,9 @@ const (
 )
 
 // carriesContext reports whether a format holds context inside the file.
-func (f format) carriesContext() bool { return f == formatArrowFile || f == formatArrowStream || f == formatParquet }
+func (f format) carriesContext() bool {
+	return f == formatArrowFile || f == formatArrowStream || f == formatParquet
+}
 
 func formatOf(path string) format {
 	switch strings.ToLower(filepath.Ext(path)) {
