@@ -46,6 +46,9 @@ type OutputColumn struct {
 	Carry          []Source
 	Sources        []Source
 	Transformation lineage.Transformation
+	// Without names fields of the carried column context that do not
+	// describe this column (a count has no unit).
+	Without []string
 }
 
 // Carried is input column name kept as it is (select, filter, sort, slice).
@@ -76,6 +79,17 @@ func Replaced(input int, name string, t lineage.Transformation, sources ...Sourc
 		t = lineage.Direct(lineage.SubtypeTransformation, t.Description)
 	}
 	return OutputColumn{Name: name, Carry: []Source{From(input, name)}, Sources: sources, Transformation: t}
+}
+
+// Aggregated is a column of one value per group computed (t, an
+// AGGREGATION) from column source of input: it carries the source's column
+// context except the fields in without, never its cell context, and
+// records its lineage.
+func Aggregated(input int, source, name string, t lineage.Transformation, without ...string) OutputColumn {
+	if t.IsIdentity() {
+		t = lineage.Direct(lineage.SubtypeAggregation, t.Description)
+	}
+	return OutputColumn{Name: name, Carry: []Source{From(input, source)}, Transformation: t, Without: without}
 }
 
 // Derived is a new column computed (t) from sources: it gets no context but
@@ -116,6 +130,12 @@ type Change struct {
 	// row and cell context of the inputs is then dropped, and Plan.Notes
 	// says how much.
 	Rows RowMapping
+	// Groups, for an operation whose output rows are groups of input 0's
+	// rows (group by + aggregate) and whose Rows is nil: an output row
+	// carries the row context its group's rows all share (every one of
+	// them having the same context), and nothing else; cell context is
+	// dropped. Plan.Notes says what was left behind.
+	Groups GroupMapping
 	// Policy merges context that several inputs feed into one entry;
 	// DefaultPolicy means Override. Frame context is merged whenever there
 	// are several inputs, and a column's context whenever it carries several

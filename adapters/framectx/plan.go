@@ -264,6 +264,9 @@ func (p *planner) columns(desired map[keys.Key]contextstore.Value) error {
 			}
 			v = merged
 		}
+		if len(col.Without) > 0 && v != nil {
+			v = withoutFields(v, col.Without)
+		}
 		if fresh {
 			var rec lineage.Column
 			for _, s := range col.lineageSources() {
@@ -276,6 +279,30 @@ func (p *planner) columns(desired map[keys.Key]contextstore.Value) error {
 		}
 	}
 	return nil
+}
+
+// withoutFields returns v without the named fields (v itself when it has
+// none of them), nil when nothing is left.
+func withoutFields(v contextstore.Value, fields []string) contextstore.Value {
+	n := 0
+	for _, f := range fields {
+		if _, ok := v[f]; ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return v
+	}
+	if n == len(v) {
+		return nil
+	}
+	out := make(contextstore.Value, len(v)-n)
+	for f, x := range v {
+		if !slices.Contains(fields, f) {
+			out[f] = x
+		}
+	}
+	return out
 }
 
 // needsLineage reports whether an output column gets a new lineage record:

@@ -31,6 +31,9 @@ func (p *planner) rows(desired map[keys.Key]contextstore.Value) error {
 	if len(withRows) == 0 {
 		return nil
 	}
+	if p.c.Rows == nil && p.c.Groups != nil {
+		return p.groupRows(desired, withRows)
+	}
 	if p.c.Rows == nil {
 		for _, i := range withRows {
 			p.noteDropped(i, "the operation's row mapping is unknown")
@@ -233,4 +236,55 @@ func (p *planner) noteDropped(i int, reason string) {
 	if n := p.in[i].nCells; n > 0 {
 		p.notes = append(p.notes, Note{Input: i, Kind: keys.KindCell, Count: n, Reason: reason})
 	}
+}
+
+// groupRows plans the row context of an output whose rows are groups of
+// input 0's rows: a group's row carries the context every one of its rows
+// has, when they all have the same; everything else (cells, rows of groups
+// that disagree, other inputs) is dropped and noted.
+func (p *planner) groupRows(desired map[keys.Key]contextstore.Value, withRows []int) error {
+	for _, i := range withRows {
+		if i != 0 {
+			p.noteDropped(i, "only the grouped input's rows map to groups")
+		}
+	}
+	in := &p.in[0]
+	if in.nRows+in.nCells == 0 {
+		return nil
+	}
+	if n := in.nCells; n > 0 {
+		p.notes = append(p.notes, Note{Input: 0, Kind: keys.KindCell, Count: n,
+			Reason: "cells are aggregated into groups"})
+	}
+	kept := 0
+	if in.nRows > 0 {
+		g := p.c.Groups
+		for out := range g.Len() {
+			members := g.Members(out)
+			if len(members) == 0 {
+				continue
+			}
+			first := in.rows[members[0]]
+			if first == nil || first.row == nil {
+				continue
+			}
+			same := true
+			for _, r := range members[1:] {
+				b := in.rows[r]
+				if b == nil || b.row == nil || !contextstore.Equal(b.row, first.row) {
+					same = false
+					break
+				}
+			}
+			if same {
+				desired[keys.Row(p.c.Output, out)] = first.row
+				kept += len(members)
+			}
+		}
+		if dropped := in.nRows - kept; dropped > 0 {
+			p.notes = append(p.notes, Note{Input: 0, Kind: keys.KindRow, Count: dropped,
+				Reason: "rows became groups whose rows do not all carry the same context"})
+		}
+	}
+	return nil
 }

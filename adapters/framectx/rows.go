@@ -19,6 +19,16 @@ type RowMapping interface {
 	Source(out, input int) (row int, ok bool)
 }
 
+// GroupMapping says which rows of input 0 each output row aggregates
+// (Change.Groups). Planning consults it only when input 0 has row or cell
+// context.
+type GroupMapping interface {
+	// Len returns the number of output rows (groups).
+	Len() int
+	// Members returns the input rows of output row out, in ascending order.
+	Members(out int) []int
+}
+
 // RowTargets is an optional capability of a RowMapping: listing the output
 // rows that come from one input row without scanning every output row.
 // Planning uses it, when present, to stay O(entries) instead of O(rows).

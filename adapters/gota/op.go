@@ -31,6 +31,7 @@ type step struct {
 	df       dataframe.DataFrame
 	columns  []framectx.OutputColumn // every output column, in order
 	rows     framectx.RowMapping     // nil: the operation cannot map rows
+	groups   framectx.GroupMapping   // output rows that are groups of input 0's rows
 	indirect []framectx.IndirectSource
 	// lost names input columns gota leaves out of the result although
 	// the caller did not ask for it (RBind drops the columns only the
@@ -155,6 +156,7 @@ func (f *Frame) run(ctx context.Context, output string, op Op) (dataframe.DataFr
 			Inputs:    inputs,
 			Columns:   st.columns,
 			Rows:      st.rows,
+			Groups:    st.groups,
 			Policy:    policy,
 			Operation: op.name,
 			Indirect:  st.indirect,

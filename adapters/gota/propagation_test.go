@@ -244,6 +244,26 @@ func propagationCases() []propagationCase {
 			}),
 		},
 		{
+			name: "group by and aggregate: units survive MEAN, not COUNT; rows become groups",
+			op: func(*fixture) Op {
+				return GroupBy("station_id").Aggregation(
+					[]dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_COUNT, dataframe.Aggregation_MAX},
+					[]string{"temp_c", "temp_c", "precip_mm"})
+			},
+			raw: func(w, _ dataframe.DataFrame, _ map[string]dataframe.DataFrame) dataframe.DataFrame {
+				return w.GroupBy("station_id").Aggregation(
+					[]dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_COUNT, dataframe.Aggregation_MAX},
+					[]string{"temp_c", "temp_c", "precip_mm"}).Arrange(dataframe.Sort("station_id"))
+			},
+			want: ctxMap{
+				"f":               base["f"],
+				"c:station_id":    base["c:station_id"],
+				"c:temp_c_MEAN":   base["c:temp_c"],
+				"c:precip_mm_MAX": base["c:precip_mm"],
+			},
+			notes: 2, // the rows' context differs within groups; cells are aggregated
+		},
+		{
 			name: "mutate replacing a column drops its cells",
 			op:   func(*fixture) Op { return Mutate(tempC, "temp_c").WithDescription("round") },
 			raw: func(w, _ dataframe.DataFrame, _ map[string]dataframe.DataFrame) dataframe.DataFrame {
