@@ -83,9 +83,13 @@ func (p *planner) rows(desired map[keys.Key]contextstore.Value) error {
 		}
 		single[k] = c
 	}
+	replacer, _ := m.(cellReplacer)
 	emit := func(out, input int, b *rowBucket) {
 		if b.row != nil {
 			add(keys.Row(p.c.Output, out), candidate{order: input, value: b.row})
+		}
+		if replacer != nil && replacer.cellsReplaced(out) {
+			return
 		}
 		for _, cell := range b.cells {
 			for _, ref := range carries[input][cell.column] {

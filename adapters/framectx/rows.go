@@ -271,3 +271,46 @@ func (m alignedRows) Targets(input, row int, dst []int) []int {
 	}
 	return dst
 }
+
+// ReplacedRows is the mapping of an operation that keeps input 0's n rows
+// where they are but replaces the values of rows replaced (gota's Set): those
+// rows keep their row context and lose their cells' context, whose values
+// are gone.
+func ReplacedRows(n int, replaced []int) RowMapping {
+	set := make(map[int]bool, len(replaced))
+	for _, r := range replaced {
+		set[r] = true
+	}
+	return replacedRows{n: n, replaced: set}
+}
+
+type replacedRows struct {
+	n        int
+	replaced map[int]bool
+}
+
+// Len implements RowMapping.
+func (m replacedRows) Len() int { return m.n }
+
+// Source implements RowMapping.
+func (m replacedRows) Source(out, input int) (int, bool) {
+	if input != 0 || out < 0 || out >= m.n {
+		return 0, false
+	}
+	return out, true
+}
+
+// Targets implements RowTargets.
+func (m replacedRows) Targets(input, row int, dst []int) []int {
+	if input == 0 && row >= 0 && row < m.n {
+		dst = append(dst, row)
+	}
+	return dst
+}
+
+// cellsReplaced reports whether output row out's cells hold new values.
+func (m replacedRows) cellsReplaced(out int) bool { return m.replaced[out] }
+
+// cellReplacer is what replacedRows offers planning: rows whose cells lose
+// their context.
+type cellReplacer interface{ cellsReplaced(out int) bool }

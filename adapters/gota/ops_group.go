@@ -150,8 +150,12 @@ func groupKeys(df dataframe.DataFrame, by []string) ([]string, error) {
 				fmt.Fprintf(&keys[r], "%d", v)
 			case float64:
 				fmt.Fprintf(&keys[r], "%f", v)
+			case nil:
+				// gota loads its aggregation through strings, so a group
+				// whose key is the string "NaN" comes out NA.
+				keys[r].WriteString("NaN")
 			default:
-				return nil, fmt.Errorf("GroupBy: type not found")
+				return nil, fmt.Errorf("group by %q: row %d holds %v, which cannot form a group key", c, r, v)
 			}
 		}
 	}

@@ -134,6 +134,10 @@ func roundFloats(s series.Series) series.Series {
 
 func firstThree(s series.Series) series.Series { return s.Subset([]int{0, 1, 2}) }
 
+// stationAndTemp keeps a row's station and temperature (as strings: gota
+// makes a row of mixed types a string series).
+func stationAndTemp(row series.Series) series.Series { return row.Subset([]int{0, 2}) }
+
 func propagationCases() []propagationCase {
 	base := weatherContext()
 	tempF := series.New([]float64{20.8, 16, 24.6, 36.3, 37.6, 136.9, 49.5, 52.2, 50.7, 56.8, 58.1, 55.2}, series.Float, "temp_f")
@@ -262,6 +266,47 @@ func propagationCases() []propagationCase {
 				"c:precip_mm_MAX": base["c:precip_mm"],
 			},
 			notes: 2, // the rows' context differs within groups; cells are aggregated
+		},
+		{
+			name: "set names renames every column with its cells",
+			op:   func(*fixture) Op { return SetNames("sid", "day", "t", "p", "w") },
+			raw: func(w, _ dataframe.DataFrame, _ map[string]dataframe.DataFrame) dataframe.DataFrame {
+				c := w.Copy()
+				if err := c.SetNames("sid", "day", "t", "p", "w"); err != nil {
+					panic(err)
+				}
+				return c
+			},
+			want: ctxMap{
+				"f": base["f"], "r:0": base["r:0"], "r:5": base["r:5"],
+				"c:sid": base["c:station_id"], "c:t": base["c:temp_c"], "c:p": base["c:precip_mm"],
+				"x:5:t": base["x:5:temp_c"], "x:7:p": base["x:7:precip_mm"],
+			},
+		},
+		{
+			name: "rapply keeps rows, new columns get lineage only",
+			op:   func(*fixture) Op { return Rapply(stationAndTemp) },
+			raw: func(w, _ dataframe.DataFrame, _ map[string]dataframe.DataFrame) dataframe.DataFrame {
+				return w.Rapply(stationAndTemp)
+			},
+			want: ctxMap{"f": base["f"], "r:0": base["r:0"], "r:5": base["r:5"]},
+		},
+		{
+			name: "set replaces rows: their cells go, their row context stays",
+			op:   func(fx *fixture) Op { return Set([]int{5}, fx.weather.DataFrame().Subset([]int{4})) },
+			raw: func(w, _ dataframe.DataFrame, _ map[string]dataframe.DataFrame) dataframe.DataFrame {
+				return w.Copy().Set([]int{5}, w.Subset([]int{4}))
+			},
+			want: with(base, ctxMap{"x:5:temp_c": nil}),
+		},
+		{
+			name: "describe keeps the frame's context; statistics carry lineage only",
+			op:   func(*fixture) Op { return Describe() },
+			raw: func(w, _ dataframe.DataFrame, _ map[string]dataframe.DataFrame) dataframe.DataFrame {
+				return w.Describe()
+			},
+			want:  ctxMap{"f": base["f"]},
+			notes: 2, // rows become statistics: row and cell context dropped
 		},
 		{
 			name: "mutate replacing a column drops its cells",

@@ -21,7 +21,7 @@ import (
 
 // The property test applies random sequences of operations (rename,
 // select, drop, subset with repeats, filter, arrange, mutate, rbind, cbind,
-// concat, the five joins) to a Frame and to a reference model that knows,
+// concat, the five joins, rapply, set, group by + aggregate) to a Frame and to a reference model that knows,
 // for every current row, which original rows of which frames it comes from,
 // and for every column, which original columns it carries. After every step
 // the adapter's context must equal the context the model derives from the
@@ -126,6 +126,44 @@ func firstNonNil(vs ...Value) Value {
 		}
 	}
 	return nil
+}
+
+// firstValue is a row function for Rapply.
+func firstValue(row series.Series) series.Series { return row.Subset([]int{0}) }
+
+// rowContext is the context the model gives a row: its first origin's.
+func rowContext(row modelRow) Value {
+	for _, o := range row {
+		if x := o.src.rows[o.row]; x != nil {
+			return x
+		}
+	}
+	return nil
+}
+
+// rowContextOnly is a row that keeps its row context and none of its
+// cells' (its values were replaced).
+func rowContextOnly(row modelRow) modelRow {
+	x := rowContext(row)
+	if x == nil {
+		return nil
+	}
+	return modelRow{{src: &source{rows: map[int]Value{0: x}}, row: 0}}
+}
+
+// sharedRowContext is the row of a group of rows: their row context if
+// every one has the same, nothing otherwise.
+func sharedRowContext(rows []modelRow, members []int) modelRow {
+	first := rowContext(rows[members[0]])
+	if first == nil {
+		return nil
+	}
+	for _, r := range members[1:] {
+		if x := rowContext(rows[r]); x == nil || !contextstore.Equal(x, first) {
+			return nil
+		}
+	}
+	return modelRow{{src: &source{rows: map[int]Value{0: first}}, row: 0}}
 }
 
 // generator makes random frames and context.
@@ -251,7 +289,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 	n := df.Nrow()
 	floats := columnsOfType(df, series.Float)
 	strs := columnsOfType(df, series.String)
-	switch g.rng.IntN(13) {
+	switch g.rng.IntN(16) {
 	case 0: // rename
 		old := names[g.rng.IntN(len(names))]
 		nu := g.name("col")
@@ -346,6 +384,73 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 		return propStep{desc: "mutate add " + col, op: Mutate(s, names[0]), apply: func(m *model, _ dataframe.DataFrame) {
 			m.cols = append(m.cols, modelCol{name: col})
 		}}, true
+	case 13: // rapply: the row's first value; rows stay, columns are new
+		if n == 0 || g.rng.IntN(3) > 0 { // rare: it turns every column into strings
+			return propStep{}, false
+		}
+		return propStep{desc: "rapply first value", op: Rapply(firstValue), apply: func(m *model, out dataframe.DataFrame) {
+			m.cols = nil
+			for _, name := range out.Names() {
+				m.cols = append(m.cols, modelCol{name: name})
+			}
+		}}, true
+	case 14: // set: some rows take the values of other rows
+		if n == 0 {
+			return propStep{}, false
+		}
+		idx := g.rng.Perm(n)[:1+g.rng.IntN(min(n, 3))]
+		from := make([]int, len(idx))
+		for i := range from {
+			from[i] = g.rng.IntN(n)
+		}
+		return propStep{desc: fmt.Sprintf("set %v from %v", idx, from), op: Set(idx, df.Subset(from)),
+			apply: func(m *model, _ dataframe.DataFrame) {
+				for _, r := range idx {
+					m.rows[r] = rowContextOnly(m.rows[r])
+				}
+			}}, true
+	case 15: // group by a string column, aggregate a float column
+		if n == 0 || len(strs) == 0 || len(floats) == 0 {
+			return propStep{}, false
+		}
+		key := strs[g.rng.IntN(len(strs))]
+		val := floats[g.rng.IntN(len(floats))]
+		typs := []dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_COUNT}
+		if val == key+"_MEAN" || val == key+"_COUNT" || slices.Contains(df.Col(key).IsNaN(), true) {
+			return propStep{}, false // gota refuses NA group keys
+		}
+		return propStep{desc: "group by " + key + " aggregate " + val,
+			op: GroupBy(key).Aggregation(typs, []string{val, val}),
+			apply: func(m *model, out dataframe.DataFrame) {
+				keys := df.Col(key).Records()
+				groups := map[string][]int{}
+				var order []string
+				for r, k := range keys {
+					if _, ok := groups[k]; !ok {
+						order = append(order, k)
+					}
+					groups[k] = append(groups[k], r)
+				}
+				sort.Strings(order)
+				rows := make([]modelRow, len(order))
+				for i, k := range order {
+					rows[i] = sharedRowContext(m.rows, groups[k])
+				}
+				kc, vc := m.cols[m.col(key)], m.cols[m.col(val)]
+				var cols []modelCol
+				for _, name := range out.Names() {
+					switch name {
+					case key:
+						cols = append(cols, modelCol{name: name, ctx: kc.ctx})
+					case val + "_MEAN":
+						cols = append(cols, modelCol{name: name, ctx: vc.ctx})
+					default:
+						cols = append(cols, modelCol{name: name})
+					}
+				}
+				m.cols, m.rows = cols, rows
+			}}, true
+
 	case 7: // rbind a new frame of the same columns
 		other, src := g.frame(t, store, names, types, 1+g.rng.IntN(4))
 		return propStep{desc: "rbind " + other.FrameID(), op: RBind(other), apply: func(m *model, _ dataframe.DataFrame) {
