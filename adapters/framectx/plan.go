@@ -41,6 +41,7 @@ func PlanChange(c Change, inputs [][]contextstore.Entry, existing []contextstore
 	if err := p.rows(desired); err != nil {
 		return nil, err
 	}
+	p.stateNotes()
 	return &Plan{Mutations: diff(c.Output, desired, existing), Notes: p.notes}, nil
 }
 
@@ -51,6 +52,9 @@ type planner struct {
 	ns     string
 	in     []inputIndex
 	notes  []Note
+
+	state        stateFacts        // what the operation does to the data, for the styles
+	stateDropped map[keys.Kind]int // state-bound entries dropped, for the notes
 }
 
 type inputIndex struct {
@@ -92,7 +96,7 @@ func newPlanner(c Change, inputs [][]contextstore.Entry) (*planner, error) {
 	if policy < Drop || policy > Override {
 		return nil, invalidChange("unknown merge policy %d", int(c.Policy))
 	}
-	p := &planner{c: c, policy: policy, ns: c.Namespace, in: make([]inputIndex, len(c.Inputs))}
+	p := &planner{c: c, policy: policy, ns: c.Namespace, in: make([]inputIndex, len(c.Inputs)), state: c.stateFacts()}
 	if p.ns == "" {
 		p.ns = DefaultNamespace
 	}
@@ -192,9 +196,11 @@ func (p *planner) frame(desired map[keys.Key]contextstore.Value) error {
 	if len(p.in) == 1 {
 		v = p.in[0].frame
 	} else {
+		// Combining frames changes the data: each input's state-bound
+		// context goes before the merge.
 		vs := make([]contextstore.Value, len(p.in))
 		for i := range p.in {
-			vs[i] = withoutReserved(p.in[i].frame)
+			vs[i] = p.keepState(keys.KindFrame, withoutReserved(p.in[i].frame), false)
 		}
 		merged, err := p.merge(key, vs)
 		if err != nil {
@@ -202,6 +208,7 @@ func (p *planner) frame(desired map[keys.Key]contextstore.Value) error {
 		}
 		v = merged
 	}
+	v = p.keepState(keys.KindFrame, v, p.state.rowsKept && p.state.columnsKept)
 	if p.c.InPlace() {
 		// The frame's own lineage describes where it came from; merging with
 		// other frames does not change that.
@@ -256,7 +263,7 @@ func (p *planner) columns(desired map[keys.Key]contextstore.Value) error {
 		case len(col.Carry) > 1:
 			vs := make([]contextstore.Value, len(col.Carry))
 			for i, s := range col.Carry {
-				vs[i] = withoutReserved(p.in[s.Input].columns[s.Column])
+				vs[i] = p.keepState(keys.KindColumn, withoutReserved(p.in[s.Input].columns[s.Column]), false)
 			}
 			merged, err := p.merge(key, vs)
 			if err != nil {
@@ -264,6 +271,7 @@ func (p *planner) columns(desired map[keys.Key]contextstore.Value) error {
 			}
 			v = merged
 		}
+		v = p.keepState(keys.KindColumn, v, p.state.rowsKept && identityCarry(col))
 		if len(col.Without) > 0 && v != nil {
 			v = withoutFields(v, col.Without)
 		}
@@ -358,7 +366,7 @@ func withField(v contextstore.Value, field string, x any) contextstore.Value {
 // v only when there are some.
 func withReservedOf(v, from contextstore.Value) contextstore.Value {
 	for f, x := range from {
-		if IsReserved(f) {
+		if isMachineField(f) {
 			if _, ok := v[f]; !ok || !sameField(v[f], x) {
 				v = withField(v, f, x)
 			}

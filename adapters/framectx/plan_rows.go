@@ -85,10 +85,13 @@ func (p *planner) rows(desired map[keys.Key]contextstore.Value) error {
 	}
 	replacer, _ := m.(cellReplacer)
 	emit := func(out, input int, b *rowBucket) {
+		replaced := replacer != nil && replacer.cellsReplaced(out)
 		if b.row != nil {
-			add(keys.Row(p.c.Output, out), candidate{order: input, value: b.row})
+			if v := p.keepState(keys.KindRow, b.row, p.state.columnsKept && !replaced); v != nil {
+				add(keys.Row(p.c.Output, out), candidate{order: input, value: v})
+			}
 		}
-		if replacer != nil && replacer.cellsReplaced(out) {
+		if replaced {
 			return
 		}
 		for _, cell := range b.cells {
@@ -281,7 +284,9 @@ func (p *planner) groupRows(desired map[keys.Key]contextstore.Value, withRows []
 				}
 			}
 			if same {
-				desired[keys.Row(p.c.Output, out)] = first.row
+				if v := p.keepState(keys.KindRow, first.row, false); v != nil {
+					desired[keys.Row(p.c.Output, out)] = v
+				}
 				kept += len(members)
 			}
 		}

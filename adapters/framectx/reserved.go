@@ -23,12 +23,17 @@ const DefaultNamespace = "ctxframe"
 // IsReserved reports whether a field name is reserved for ctxframe.
 func IsReserved(field string) bool { return strings.HasPrefix(field, ReservedPrefix) }
 
+// isMachineField reports whether a reserved field is one ctxframe writes
+// itself (lineage), as opposed to one the user sets (StateField), which
+// travels with the user's fields.
+func isMachineField(field string) bool { return IsReserved(field) && field != StateField }
+
 // withoutReserved returns v without reserved fields, sharing v when it has
 // none, and nil when it has nothing else. nil stays nil.
 func withoutReserved(v contextstore.Value) contextstore.Value {
 	n := 0
 	for f := range v {
-		if IsReserved(f) {
+		if isMachineField(f) {
 			n++
 		}
 	}
@@ -43,7 +48,7 @@ func withoutReserved(v contextstore.Value) contextstore.Value {
 	}
 	out := make(contextstore.Value, len(v)-n)
 	for f, x := range v {
-		if !IsReserved(f) {
+		if !isMachineField(f) {
 			out[f] = x
 		}
 	}
@@ -56,7 +61,7 @@ func withoutReserved(v contextstore.Value) contextstore.Value {
 func UserFields(v contextstore.Value) contextstore.Value {
 	out := make(contextstore.Value, len(v))
 	for f, x := range v {
-		if !IsReserved(f) {
+		if !isMachineField(f) {
 			out[f] = x
 		}
 	}

@@ -295,3 +295,23 @@ func BenchmarkJoinRowContext(b *testing.B) {
 		b.Run("entries="+strconv.Itoa(2*rowEntries), func(b *testing.B) { runBench(b, df, es, op) })
 	}
 }
+
+// groupByOp is group by station + MEAN and COUNT of temp, raw and through
+// the adapter.
+var groupByOp = benchOp{"GroupBy",
+	func(df dataframe.DataFrame) dataframe.DataFrame {
+		return df.GroupBy("station").Aggregation(
+			[]dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_COUNT}, []string{"temp", "temp"})
+	},
+	func(dataframe.DataFrame) Op {
+		return GroupBy("station").Aggregation(
+			[]dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_COUNT}, []string{"temp", "temp"})
+	}}
+
+// BenchmarkGroupBy: group by + aggregate of 1M rows, 100 columns, with
+// frame context and 100 column entries (no row context). Target: adapter
+// <= 1.05x raw gota.
+func BenchmarkGroupBy(b *testing.B) {
+	wideOnce.Do(func() { wide = benchFrame(1_000_000, 96) })
+	runBench(b, wide, benchContext(wide, 0, 0), groupByOp)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
 
+	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/sqlstore"
 )
@@ -39,6 +40,17 @@ type source struct {
 	cols  map[string]Value
 	rows  map[int]Value
 	cells map[int]map[string]Value
+	// base is the source this one stands in for, with some row context
+	// changed (state-bound context dropped): cells still match base's.
+	base *source
+}
+
+// id is the source whose cells a row origin's are.
+func (s *source) id() *source {
+	if s.base != nil {
+		return s.base
+	}
+	return s
 }
 
 // Value is contextstore.Value, shortened for the model.
@@ -86,11 +98,8 @@ func (m *model) context() ctxMap {
 		}
 	}
 	for r, row := range m.rows {
-		for _, o := range row {
-			if x := o.src.rows[o.row]; x != nil {
-				out["r:"+strconv.Itoa(r)] = x
-				break
-			}
+		if x := rowContext(row); x != nil {
+			out["r:"+strconv.Itoa(r)] = x
 		}
 		for _, c := range m.cols {
 			if x := cellOf(row, c); x != nil {
@@ -109,7 +118,7 @@ func cellOf(row modelRow, c modelCol) Value {
 			continue
 		}
 		for _, ro := range row {
-			if ro.src == o.src {
+			if ro.src.id() == o.src.id() {
 				if x := ro.src.cells[ro.row][o.name]; x != nil {
 					return x
 				}
@@ -119,9 +128,12 @@ func cellOf(row modelRow, c modelCol) Value {
 	return nil
 }
 
+// firstNonNil merges context of several inputs under override: the first
+// that has any wins. Combining frames changes the data, so each input's
+// state-bound context goes first.
 func firstNonNil(vs ...Value) Value {
 	for _, x := range vs {
-		if x != nil {
+		if x = dropStateOf(x); x != nil {
 			return x
 		}
 	}
@@ -139,6 +151,84 @@ func rowContext(row modelRow) Value {
 		}
 	}
 	return nil
+}
+
+// isPermutation reports whether idx names each of n columns once.
+func isPermutation(idx []int, n int) bool {
+	if len(idx) != n {
+		return false
+	}
+	seen := make([]bool, n)
+	for _, i := range idx {
+		if seen[i] {
+			return false
+		}
+		seen[i] = true
+	}
+	return true
+}
+
+// styles applies what a step did to the data to state-bound context (see
+// framectx.StateField): the frame's when anything but a rename happened,
+// a column's when its values or rows changed, a row's when its values did.
+func (m *model) styles(st propStep) {
+	if !(st.rowsKept && st.columnsKept) {
+		m.frame = dropStateOf(m.frame)
+	}
+	for i := range m.cols {
+		c := &m.cols[i]
+		if !(st.rowsKept && len(c.origins) == 1 && c.origins[0].cells) {
+			c.ctx = dropStateOf(c.ctx)
+		}
+	}
+	dropRow := func(r int) {
+		// Each origin loses its state-bound row context; the row's
+		// context is then the first that is left.
+		row := slices.Clone(m.rows[r])
+		for i, o := range row {
+			x := o.src.rows[o.row]
+			if y := dropStateOf(x); !contextstore.Equal(x, y) || (x != nil && y == nil) {
+				stand := &source{base: o.src.id(), rows: map[int]Value{}, cells: o.src.cells}
+				if y != nil {
+					stand.rows[o.row] = y
+				}
+				row[i].src = stand
+			}
+		}
+		m.rows[r] = row
+	}
+	if !st.columnsKept {
+		for r := range m.rows {
+			dropRow(r)
+		}
+		return
+	}
+	for _, r := range st.replaced {
+		dropRow(r)
+	}
+}
+
+// dropStateOf is the model's reading of the styles: v without its
+// state-bound part.
+func dropStateOf(v Value) Value {
+	switch mark := v[framectx.StateField].(type) {
+	case bool:
+		if mark {
+			return nil
+		}
+	case []any:
+		out := Value{}
+		for f, x := range v {
+			if f != framectx.StateField && !slices.Contains(mark, any(f)) {
+				out[f] = x
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	return v
 }
 
 // rowContextOnly is a row that keeps its row context and none of its
@@ -221,11 +311,20 @@ func (g *generator) context(cols []string, n int) (*source, ctxMap) {
 	tag := g.name("ctx")
 	if g.rng.IntN(3) > 0 {
 		src.frame = v("title", tag)
+		switch g.rng.IntN(4) {
+		case 0: // a state-bound field beside a lasting one
+			src.frame = framectx.StateBound(v("title", tag, "rows", int64(n)), "rows")
+		case 1:
+			src.frame = framectx.StateBound(v("checksum", tag))
+		}
 		m["f"] = src.frame
 	}
 	for _, c := range cols {
 		if g.rng.IntN(4) > 0 {
 			src.cols[c] = v("unit", tag+"/"+c)
+			if g.rng.IntN(4) == 0 {
+				src.cols[c] = framectx.StateBound(v("unit", tag+"/"+c, "mean", int64(g.rng.IntN(9))), "mean")
+			}
 			m["c:"+c] = src.cols[c]
 		}
 	}
@@ -235,6 +334,9 @@ func (g *generator) context(cols []string, n int) (*source, ctxMap) {
 	for r := 0; r < n && !plain; r++ {
 		if g.rng.IntN(3) == 0 {
 			src.rows[r] = v("row", tag+"/"+strconv.Itoa(r))
+			if g.rng.IntN(3) == 0 {
+				src.rows[r] = framectx.StateBound(v("valid", tag+"/"+strconv.Itoa(r)))
+			}
 			m["r:"+strconv.Itoa(r)] = src.rows[r]
 		}
 		for _, c := range cols {
@@ -280,6 +382,12 @@ type propStep struct {
 	desc  string
 	op    Op
 	apply func(m *model, out dataframe.DataFrame)
+	// What the operation does to the data, for state-bound context: the
+	// rows stay in place (rowsKept), every column is carried unchanged
+	// (columnsKept), these rows' values are replaced. The zero value, the
+	// most common, drops every state-bound entry but the cells'.
+	rowsKept, columnsKept bool
+	replaced              []int
 }
 
 func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *model) (propStep, bool) {
@@ -293,7 +401,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 	case 0: // rename
 		old := names[g.rng.IntN(len(names))]
 		nu := g.name("col")
-		return propStep{desc: "rename " + old + " to " + nu, op: Rename(nu, old), apply: func(m *model, _ dataframe.DataFrame) {
+		return propStep{desc: "rename " + old + " to " + nu, op: Rename(nu, old), rowsKept: true, columnsKept: true, apply: func(m *model, _ dataframe.DataFrame) {
 			m.cols[m.col(old)].name = nu
 		}}, true
 	case 1: // select, possibly repeating a column
@@ -307,7 +415,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 			idx = append(idx, g.rng.IntN(len(names)))
 		}
 		g.rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
-		return propStep{desc: fmt.Sprintf("select %v", idx), op: Select(idx), apply: func(m *model, out dataframe.DataFrame) {
+		return propStep{desc: fmt.Sprintf("select %v", idx), op: Select(idx), rowsKept: true, columnsKept: isPermutation(idx, len(names)), apply: func(m *model, out dataframe.DataFrame) {
 			outNames := out.Names()
 			cols := make([]modelCol, len(idx))
 			for p, i := range idx {
@@ -321,7 +429,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 			return propStep{}, false
 		}
 		name := names[g.rng.IntN(len(names))]
-		return propStep{desc: "drop " + name, op: Drop(name), apply: func(m *model, _ dataframe.DataFrame) {
+		return propStep{desc: "drop " + name, op: Drop(name), rowsKept: true, apply: func(m *model, _ dataframe.DataFrame) {
 			m.cols = slices.Delete(m.cols, m.col(name), m.col(name)+1)
 		}}, true
 	case 3: // subset with repeats
@@ -332,7 +440,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 		for i := range idx {
 			idx[i] = g.rng.IntN(n)
 		}
-		return propStep{desc: fmt.Sprintf("subset %v", idx), op: Subset(idx), apply: func(m *model, _ dataframe.DataFrame) {
+		return propStep{desc: fmt.Sprintf("subset %v", idx), op: Subset(idx), columnsKept: true, apply: func(m *model, _ dataframe.DataFrame) {
 			m.rows = pick(m.rows, idx)
 		}}, true
 	case 4: // filter
@@ -341,7 +449,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 		}
 		col := floats[g.rng.IntN(len(floats))]
 		thr := float64(g.rng.IntN(10)) / 2
-		return propStep{desc: fmt.Sprintf("filter %s > %v", col, thr),
+		return propStep{desc: fmt.Sprintf("filter %s > %v", col, thr), columnsKept: true,
 			op: Filter(dataframe.F{Colname: col, Comparator: series.Greater, Comparando: thr}),
 			apply: func(m *model, _ dataframe.DataFrame) {
 				vals := df.Col(col).Float()
@@ -363,7 +471,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 		if rev {
 			order = dataframe.RevSort(col)
 		}
-		return propStep{desc: fmt.Sprintf("arrange %s reverse=%v", col, rev), op: Arrange(order),
+		return propStep{desc: fmt.Sprintf("arrange %s reverse=%v", col, rev), op: Arrange(order), columnsKept: true,
 			apply: func(m *model, _ dataframe.DataFrame) {
 				m.rows = pick(m.rows, sortedRows(df.Col(col).Float(), rev))
 			}}, true
@@ -371,7 +479,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 		if g.rng.IntN(2) == 0 && len(floats) > 0 {
 			col := floats[g.rng.IntN(len(floats))]
 			s := g.column(series.Float, col, n)
-			return propStep{desc: "mutate replace " + col, op: Mutate(s, col), apply: func(m *model, _ dataframe.DataFrame) {
+			return propStep{desc: "mutate replace " + col, op: Mutate(s, col), rowsKept: true, apply: func(m *model, _ dataframe.DataFrame) {
 				c := &m.cols[m.col(col)]
 				c.origins = slices.Clone(c.origins)
 				for i := range c.origins {
@@ -381,14 +489,14 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 		}
 		col := g.name("new")
 		s := g.column(series.Float, col, n)
-		return propStep{desc: "mutate add " + col, op: Mutate(s, names[0]), apply: func(m *model, _ dataframe.DataFrame) {
+		return propStep{desc: "mutate add " + col, op: Mutate(s, names[0]), rowsKept: true, apply: func(m *model, _ dataframe.DataFrame) {
 			m.cols = append(m.cols, modelCol{name: col})
 		}}, true
 	case 13: // rapply: the row's first value; rows stay, columns are new
 		if n == 0 || g.rng.IntN(3) > 0 { // rare: it turns every column into strings
 			return propStep{}, false
 		}
-		return propStep{desc: "rapply first value", op: Rapply(firstValue), apply: func(m *model, out dataframe.DataFrame) {
+		return propStep{desc: "rapply first value", op: Rapply(firstValue), rowsKept: true, apply: func(m *model, out dataframe.DataFrame) {
 			m.cols = nil
 			for _, name := range out.Names() {
 				m.cols = append(m.cols, modelCol{name: name})
@@ -403,7 +511,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 		for i := range from {
 			from[i] = g.rng.IntN(n)
 		}
-		return propStep{desc: fmt.Sprintf("set %v from %v", idx, from), op: Set(idx, df.Subset(from)),
+		return propStep{desc: fmt.Sprintf("set %v from %v", idx, from), op: Set(idx, df.Subset(from)), columnsKept: true, replaced: idx,
 			apply: func(m *model, _ dataframe.DataFrame) {
 				for _, r := range idx {
 					m.rows[r] = rowContextOnly(m.rows[r])
@@ -722,6 +830,7 @@ func runProperty(t *testing.T, seed uint64, store contextstore.Store) {
 			t.Fatalf("seed %d step %d (%s): %v\nframe before:\n%v", seed, i, st.desc, err, before)
 		}
 		st.apply(m, out.DataFrame())
+		m.styles(st)
 		f = out
 		if got, want := f.DataFrame().Nrow(), len(m.rows); got != want {
 			t.Fatalf("seed %d step %d (%s): %d rows, model has %d", seed, i, st.desc, got, want)

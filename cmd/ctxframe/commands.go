@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -127,6 +128,10 @@ func cmdSet(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	args, state, err := stateFlag(args)
+	if err != nil {
+		return err
+	}
 	k, err := oneKey(args, "set", 1)
 	if err != nil {
 		return err
@@ -135,7 +140,50 @@ func cmdSet(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if state != nil {
+		v = framectx.StateBound(v, state...)
+	}
 	return e.write(ctx, epoch, []contextstore.Mutation{contextstore.Put(k, v)})
+}
+
+// stateFlag takes "-state all" or "-state FIELD,FIELD" (or --state=...)
+// out of args: the value set is state-bound, whole or those fields (see
+// framectx.StateField). It returns nil when the flag is absent and an
+// empty list for "all".
+func stateFlag(args []string) ([]string, []string, error) {
+	var rest, fields []string
+	var state bool
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "state" {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasVal {
+			if i+1 == len(args) {
+				return nil, nil, usage("-state takes all or a comma-separated list of fields")
+			}
+			i++
+			val = args[i]
+		}
+		state = true
+		if val != "all" {
+			for _, f := range strings.Split(val, ",") {
+				if f = strings.TrimSpace(f); f == "" {
+					return nil, nil, usage("-state takes all or a comma-separated list of fields, got %q", val)
+				}
+				fields = append(fields, f)
+			}
+		}
+	}
+	if !state {
+		return rest, nil, nil
+	}
+	if fields == nil {
+		fields = []string{}
+	}
+	return rest, fields, nil
 }
 
 // cmdMerge patches fields, atomically in the store: a writer merging other

@@ -14,7 +14,9 @@
 //	frames                      list the frames that have context
 //	ls [FRAME]                  list keys, of one frame or of the whole store
 //	get KEY                     print a value as JSON
-//	set [-epoch N] KEY JSON     replace a value
+//	set [-epoch N] [-state all|F,F] KEY JSON
+//	                            replace a value; -state marks it (or fields F) state-bound:
+//	                            dropped by any operation that changes what it describes
 //	merge [-epoch N] KEY JSON   set some fields of a value (null removes a field),
 //	                            atomically: concurrent merges of other fields are kept
 //	rm [-epoch N] KEY...        delete values

@@ -415,3 +415,19 @@ func TestInspectParquetAndJSON(t *testing.T) {
 		t.Errorf("inspect --json of an IPC file: %+v, %v", got, err)
 	}
 }
+
+// -state marks a value state-bound, whole or by field.
+func TestSetStateBound(t *testing.T) {
+	c := newCtl(t)
+	c.ok("set", "-state", "rows", "weather", `{"title":"w","rows":12}`)
+	c.ok("set", "weather/col/temp_c", "--state=all", `{"max":58.3}`)
+	if got := c.ok("get", "weather"); !strings.Contains(got, `"ctxframe.state": [`) || !strings.Contains(got, `"rows"`) {
+		t.Errorf("get weather = %s", got)
+	}
+	if got := c.ok("get", "weather/col/temp_c"); !strings.Contains(got, `"ctxframe.state": true`) {
+		t.Errorf("get temp_c = %s", got)
+	}
+	if _, _, code := c.run("", "set", "-state", "", "weather", `{}`); code != 2 {
+		t.Errorf("an empty -state must be a usage error, got exit %d", code)
+	}
+}

@@ -63,15 +63,20 @@ func AllContext(t testing.TB, store contextstore.Store, frameID string) Context 
 // import this package; TestReservedPrefixMatchesFramectx keeps the two equal.
 const ReservedPrefix = "ctxframe."
 
-// UserContext reads frameID's context without the reserved fields; an entry
-// that held nothing else is left out.
+// StateField is framectx.StateField: the reserved field a user sets to mark
+// context state-bound. It is the user's, so UserContext keeps it.
+const StateField = ReservedPrefix + "state"
+
+// UserContext reads frameID's context without the reserved fields ctxframe
+// writes itself (lineage; StateField, the user's, stays); an entry that held
+// nothing else is left out.
 func UserContext(t testing.TB, store contextstore.Store, frameID string) Context {
 	t.Helper()
 	out := Context{}
 	for local, val := range AllContext(t, store, frameID) {
 		user := contextstore.Value{}
 		for f, x := range val {
-			if !strings.HasPrefix(f, ReservedPrefix) {
+			if !strings.HasPrefix(f, ReservedPrefix) || f == StateField {
 				user[f] = x
 			}
 		}

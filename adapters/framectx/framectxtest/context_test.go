@@ -9,6 +9,9 @@ import (
 )
 
 func TestReservedPrefixMatchesFramectx(t *testing.T) {
+	if framectxtest.StateField != framectx.StateField {
+		t.Fatalf("framectxtest.StateField %q != framectx.StateField %q", framectxtest.StateField, framectx.StateField)
+	}
 	if framectxtest.ReservedPrefix != framectx.ReservedPrefix {
 		t.Fatalf("framectxtest.ReservedPrefix %q != framectx.ReservedPrefix %q", framectxtest.ReservedPrefix, framectx.ReservedPrefix)
 	}
