@@ -13,14 +13,16 @@
 // # Operations
 //
 // Data and context change together through operation values — Rename,
-// Select, Drop, Subset, Filter, FilterAggregation, Arrange, Mutate, Capply,
-// CBind, RBind, Concat, InnerJoin, LeftJoin, RightJoin, OuterJoin and
-// CrossJoin, each named after the gota method it runs — applied with
+// SetNames, Select, Drop, Subset, Filter, FilterAggregation, Arrange,
+// Mutate, Capply, Rapply, Set, GroupBy(...).Aggregation, Describe, CBind,
+// RBind, Concat, InnerJoin, LeftJoin, RightJoin, OuterJoin and CrossJoin,
+// each named after the gota method it runs — applied with
 // Frame.Apply (in place: only the entries the operation changes are
 // rewritten) or Frame.Derive (into a new frame ID: the surviving context is
 // copied, every column records its lineage and the frame records its
-// sources; the inputs are left unchanged). Context moves as in the
-// propagation table of DESIGN.md:
+// sources; the inputs are left unchanged). Frame.Groups is gota's
+// GetGroups: one derived Frame per group. Context moves as in the
+// propagation table of the README (and docs/DESIGN.md of the project):
 //
 //	rename a→b            column and cell context move to b
 //	select / drop         kept columns keep theirs, the others' is removed
@@ -31,9 +33,25 @@
 //	mutate (add)          the new column gets lineage only
 //	capply                every column replaced: cells dropped, row context kept
 //	                      when the row count is unchanged
+//	rapply                new columns with lineage only; row context kept
+//	set (rows)            replaced rows keep their row context, lose their cells'
+//	set names             every column renamed: context and cells move
+//	group by + aggregate  grouping columns keep theirs; an aggregated column gets
+//	                      its source's (a unit survives MAX, MIN, MEAN, MEDIAN,
+//	                      STD, SUM; COUNT gets lineage only) + AGGREGATION lineage;
+//	                      a group's row carries the row context all its rows
+//	                      share; other row and all cell context dropped and said so
+//	describe              the frame's context kept; statistics columns get
+//	                      lineage only; row and cell context dropped and said so
 //	cbind / rbind /       frame and column context merged by policy; row and cell
 //	concat / joins        context carried through the row mapping (rbind and concat
 //	                      offset the second frame's rows)
+//
+// An entry, or some of its fields, can be marked state-bound
+// (framectx.StateBound): it describes the data's current state (a row
+// count, a checksum, a validation result) and any operation that changes
+// that data drops it and says so in the Report; see framectx.StateField for
+// what changes which level.
 //
 // Frame, column and row context that several inputs feed into one output
 // is merged by a framectx.Policy (xarray's combine_attrs: drop, identical,
