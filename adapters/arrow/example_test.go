@@ -1,6 +1,7 @@
 package arrow_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -209,4 +210,63 @@ func ExampleRecord_ToGota() {
 	// Output:
 	// true
 	// station offline
+}
+
+// Sorting moves each row's context with it: the missing reading (a null)
+// goes last and its note follows.
+func ExampleSort() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	rec := exampleReadings(memory.DefaultAllocator)
+	defer rec.Release()
+	r, err := ctxarrow.NewRecord(ctx, store, "readings", rec, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer r.Release()
+	_ = r.Set(ctx, framectx.CellRef(2, "temp"), contextstore.Value{"missing": "station offline"})
+	_ = r.Set(ctx, framectx.RowRef(0), contextstore.Value{"note": "sensor warming up"})
+
+	if _, err := r.Apply(ctx, ctxarrow.Sort(ctxarrow.Desc("temp"))); err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Arrow().Column(0))
+	entries, _ := r.List(ctx)
+	for _, e := range entries {
+		fmt.Println(e.Key.Local(), e.Value)
+	}
+	// Output:
+	// ["MAD" "BER" "OSL" "LIS"]
+	// r:2 map[note:sensor warming up]
+	// x:3:temp map[missing:station offline]
+}
+
+// A Parquet file carries the context; reading only some columns brings
+// only their context along.
+func ExampleReadParquet() {
+	ctx := context.Background()
+	src := contextstore.NewMemoryStore()
+	rec := exampleReadings(memory.DefaultAllocator)
+	defer rec.Release()
+	_ = src.Set(ctx, framectx.ColumnRef("temp").Key("readings"), contextstore.Value{"unit": "°C"})
+	_ = src.Set(ctx, framectx.ColumnRef("station").Key("readings"), contextstore.Value{"desc": "WMO code"})
+
+	var file bytes.Buffer
+	if err := ctxarrow.WriteParquet(ctx, &file, src, "readings", rec.Schema(), []arrow.Record{rec}, nil); err != nil {
+		panic(err)
+	}
+	dst := contextstore.NewMemoryStore()
+	res, err := ctxarrow.ReadParquet(ctx, bytes.NewReader(file.Bytes()), dst, &ctxarrow.ParquetReadOptions{Columns: []string{"temp"}})
+	if err != nil {
+		panic(err)
+	}
+	defer res.Release()
+	fmt.Println(res.FrameID, res.NumRows, res.Schema.Field(0).Name)
+	entries, _ := contextstore.ReadFrame(ctx, dst, "readings")
+	for _, e := range entries {
+		fmt.Println(e.Key.Local(), e.Value)
+	}
+	// Output:
+	// readings 4 temp
+	// c:temp map[unit:°C]
 }

@@ -229,3 +229,30 @@ func ExampleFrame_RebindAt() {
 	// stale: true
 	// row 2 is OSL map[checked:OSL]
 }
+
+// Daily readings become station means: the unit survives the MEAN, the
+// count gets lineage only, and a state-bound row count is dropped because
+// the rows changed.
+func ExampleGrouping_Aggregation() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	w, err := gota.New(ctx, store, "weather", readCSV("weather.csv"), nil)
+	must(err)
+	must(w.Set(ctx, framectx.FrameRef(), framectx.StateBound(contextstore.Value{"source": "synthetic", "rows": 12}, "rows")))
+	must(w.Set(ctx, framectx.ColumnRef("temp_c"), contextstore.Value{"unit": "degC"}))
+
+	rep, err := w.Apply(ctx, gota.GroupBy("station_id").Aggregation(
+		[]dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_COUNT},
+		[]string{"temp_c", "temp_c"}))
+	must(err)
+	fmt.Println(w.DataFrame().Col("station_id").Records())
+	printContext(ctx, w)
+	for _, n := range rep.Notes {
+		fmt.Println(n)
+	}
+	// Output:
+	// [BER LIS MAD OSL]
+	// frame                    {"source":"synthetic"}
+	// column "temp_c_MEAN"     {"unit":"degC"}
+	// input 0: 1 frame entries dropped: state-bound context describes data the operation changed
+}

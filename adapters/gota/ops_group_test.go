@@ -77,3 +77,35 @@ func TestGroupByRefusedChangesNothing(t *testing.T) {
 		assert.Equal(t, 12, w.DataFrame().Nrow(), name)
 	}
 }
+
+// Groups is gota's GetGroups: one frame per group, a row subset of the
+// input with its row and cell context re-keyed.
+func TestGroupsAreRowSubsetsWithTheirContext(t *testing.T) {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	w := bind(t, store, "weather", loadCSV(t, "weather.csv"), weatherContext())
+	groups, err := w.Groups(ctx, "weather-", "station_id")
+	require.NoError(t, err)
+	require.Len(t, groups, 4)
+	raw := loadCSV(t, "weather.csv").GroupBy("station_id").GetGroups()
+	for key, g := range groups {
+		assert.Equal(t, "weather-"+key, g.FrameID())
+		assert.Equal(t, raw[key].Nrow(), g.DataFrame().Nrow(), "group %s", key)
+		assert.Equal(t, w.DataFrame().Names(), g.DataFrame().Names(), "the input's column order")
+	}
+	// BER is rows 3-5: row 5's flag and cell move to row 2.
+	sameContext(t, userContext(t, store, "weather-BER"), ctxMap{
+		"f":            weatherContext()["f"],
+		"c:station_id": weatherContext()["c:station_id"],
+		"c:temp_c":     weatherContext()["c:temp_c"],
+		"c:precip_mm":  weatherContext()["c:precip_mm"],
+		"r:2":          weatherContext()["r:5"],
+		"x:2:temp_c":   weatherContext()["x:5:temp_c"],
+	})
+	sameContext(t, userContext(t, store, "weather"), weatherContext())
+
+	_, err = w.Groups(ctx, "x-", "nope")
+	require.ErrorIs(t, err, ErrGota)
+	_, err = w.Groups(ctx, "x-")
+	require.ErrorIs(t, err, ErrInvalidArgument)
+}
