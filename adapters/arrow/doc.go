@@ -35,7 +35,7 @@
 // arrow-go refusing, a merge conflict, a store failure) leaves data and
 // context exactly as they were.
 //
-// Context follows the data as DESIGN.md's propagation table says:
+// Context follows the data as docs/DESIGN.md's propagation table says:
 //
 //	operation                frame      column                  row / cell
 //	Rename a->b              kept       moves to b              cells of a move to b

@@ -21,7 +21,7 @@
 //
 // # Operations
 //
-// The builders make the Change of each row of DESIGN.md's propagation
+// The builders make the Change of each row of docs/DESIGN.md's propagation
 // table; adapters build others (joins, gota's renamed duplicates) from
 // OutputColumn constructors and a RowMapping:
 //

@@ -22,7 +22,7 @@
 // copied, every column records its lineage and the frame records its
 // sources; the inputs are left unchanged). Frame.Groups is gota's
 // GetGroups: one derived Frame per group. Context moves as in the
-// propagation table of the README (and docs/DESIGN.md of the project):
+// propagation table of docs/DESIGN.md (and the README):
 //
 //	rename a→b            column and cell context move to b
 //	select / drop         kept columns keep theirs, the others' is removed
