@@ -35,31 +35,9 @@ const (
 // refused with a typed error, and what is read must convert to gota
 // without a panic.
 func TestIPCMutants(t *testing.T) {
-	const mutants = 3000
-	if os.Getenv("CTXFRAME_IPC_MUTANTS") == "" {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestIPCMutants$", "-test.count=1", "-test.v")
-		cmd.Env = append(os.Environ(), "CTXFRAME_IPC_MUTANTS="+strconv.Itoa(mutants))
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("the mutant reader crashed or failed: %v\n%s", err, lastLines(out, 40))
-		}
-		t.Logf("%s", bytes.TrimSpace(lastLines(bytes.ReplaceAll(out, []byte("--- PASS"), nil), 4)))
-		bound := int64(mutantPeakRSS)
-		if raceEnabled {
-			bound = mutantPeakRSSRace
-		}
-		if rss, ok := peakRSS(cmd.ProcessState); ok {
-			t.Logf("peak RSS of the mutant reader: %d MiB (bound %d MiB)", rss>>20, bound>>20)
-			if rss > bound {
-				t.Errorf("the mutant reader's peak RSS %d MiB is over its bound of %d MiB", rss>>20, bound>>20)
-			}
-		}
+	if !inMutantChild(t, "TestIPCMutants", "CTXFRAME_IPC_MUTANTS") {
 		return
 	}
-	if err := limitAddressSpace(mutantAddressSpace); err != nil {
-		t.Fatalf("capping the address space: %v", err)
-	}
-	debug.SetMemoryLimit(mutantHeapLimit)
 	n, _ := strconv.Atoi(os.Getenv("CTXFRAME_IPC_MUTANTS"))
 	ctx := context.Background()
 	stream, file := guardGolden(t)
@@ -71,19 +49,7 @@ func TestIPCMutants(t *testing.T) {
 		if i%2 == 1 {
 			src = file
 		}
-		b := bytes.Clone(src)
-		switch rng.IntN(4) {
-		case 0: // one byte
-			b[rng.IntN(len(b))] = byte(rng.IntN(256))
-		case 1: // a few bits
-			for range 1 + rng.IntN(8) {
-				b[rng.IntN(len(b))] ^= byte(1 << rng.IntN(8))
-			}
-		case 2: // a 32-bit word, often a length or an offset
-			binary.LittleEndian.PutUint32(b[rng.IntN(len(b)-4):], rng.Uint32())
-		default: // cut short
-			b = b[:rng.IntN(len(b))]
-		}
+		b := mutate(rng, src)
 		var err error
 		dst := contextstore.NewMemoryStore()
 		func() {
@@ -139,4 +105,60 @@ func lastLines(b []byte, n int) []byte {
 		lines = lines[len(lines)-n:]
 	}
 	return bytes.Join(lines, []byte("\n"))
+}
+
+// inMutantChild runs test again in a child process under a memory ceiling
+// and checks it, reporting false, in the parent; in the child (env set to
+// the number of mutants) it caps the process and reports true, for the
+// test to read the mutants. A crash of the child (an out-of-memory kill no
+// recover can catch, an allocation over the ceiling) fails the parent
+// instead of killing the test binary, and so does a peak RSS over the
+// bound.
+func inMutantChild(t *testing.T, test, env string) bool {
+	t.Helper()
+	const mutants = 3000
+	if os.Getenv(env) != "" {
+		if err := limitAddressSpace(mutantAddressSpace); err != nil {
+			t.Fatalf("capping the address space: %v", err)
+		}
+		debug.SetMemoryLimit(mutantHeapLimit)
+		return true
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), env+"="+strconv.Itoa(mutants))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the mutant reader crashed or failed: %v\n%s", err, lastLines(out, 40))
+	}
+	t.Logf("%s", bytes.TrimSpace(lastLines(bytes.ReplaceAll(out, []byte("--- PASS"), nil), 4)))
+	bound := int64(mutantPeakRSS)
+	if raceEnabled {
+		bound = mutantPeakRSSRace
+	}
+	if rss, ok := peakRSS(cmd.ProcessState); ok {
+		t.Logf("peak RSS of the mutant reader: %d MiB (bound %d MiB)", rss>>20, bound>>20)
+		if rss > bound {
+			t.Errorf("the mutant reader's peak RSS %d MiB is over its bound of %d MiB", rss>>20, bound>>20)
+		}
+	}
+	return false
+}
+
+// mutate returns a damaged copy of src: a byte, a few bits, a 32-bit word
+// (often a length or an offset), or a cut.
+func mutate(rng *rand.Rand, src []byte) []byte {
+	b := bytes.Clone(src)
+	switch rng.IntN(4) {
+	case 0:
+		b[rng.IntN(len(b))] = byte(rng.IntN(256))
+	case 1:
+		for range 1 + rng.IntN(8) {
+			b[rng.IntN(len(b))] ^= byte(1 << rng.IntN(8))
+		}
+	case 2:
+		binary.LittleEndian.PutUint32(b[rng.IntN(len(b)-4):], rng.Uint32())
+	default:
+		b = b[:rng.IntN(len(b))]
+	}
+	return b
 }

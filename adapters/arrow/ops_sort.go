@@ -222,47 +222,42 @@ func gather(ctx context.Context, mem memory.Allocator, col arrow.Array, idx []in
 	switch a := col.(type) {
 	case *array.String:
 		b := array.NewStringBuilder(mem)
-		defer b.Release()
-		b.Reserve(len(idx))
 		size := 0
 		for _, i := range idx {
 			size += a.ValueLen(i)
 		}
 		b.ReserveData(size)
-		for _, i := range idx {
-			if a.IsNull(i) {
-				b.AppendNull()
-			} else {
-				b.Append(a.Value(i))
-			}
-		}
-		return b.NewArray(), nil
+		return gatherInto(b, a, idx), nil
 	case *array.LargeString:
-		b := array.NewLargeStringBuilder(mem)
-		defer b.Release()
-		b.Reserve(len(idx))
-		for _, i := range idx {
-			if a.IsNull(i) {
-				b.AppendNull()
-			} else {
-				b.Append(a.Value(i))
-			}
-		}
-		return b.NewArray(), nil
+		return gatherInto(array.NewLargeStringBuilder(mem), a, idx), nil
 	case *array.Binary:
-		b := array.NewBinaryBuilder(mem, a.DataType().(arrow.BinaryDataType))
-		defer b.Release()
-		b.Reserve(len(idx))
-		for _, i := range idx {
-			if a.IsNull(i) {
-				b.AppendNull()
-			} else {
-				b.Append(a.Value(i))
-			}
-		}
-		return b.NewArray(), nil
+		return gatherInto(array.NewBinaryBuilder(mem, a.DataType().(arrow.BinaryDataType)), a, idx), nil
 	}
 	return takeIndices(ctx, mem, col, idx)
+}
+
+// gatherInto appends the values of a at idx to b, in order, and returns
+// the array built; it releases b.
+func gatherInto[T any](b interface {
+	Reserve(int)
+	AppendNull()
+	Append(T)
+	NewArray() arrow.Array
+	Release()
+}, a interface {
+	IsNull(int) bool
+	Value(int) T
+}, idx []int) arrow.Array {
+	defer b.Release()
+	b.Reserve(len(idx))
+	for _, i := range idx {
+		if a.IsNull(i) {
+			b.AppendNull()
+		} else {
+			b.Append(a.Value(i))
+		}
+	}
+	return b.NewArray()
 }
 
 // takeIndices is arrow's take kernel over positions idx.

@@ -85,3 +85,38 @@ func TestSortRefusesWhatItCannotSortBy(t *testing.T) {
 	}
 	assert.Equal(t, []int64{0, 1, 2, 3, 4, 5}, int64s(t, r, "pos"), "a refused sort changes nothing")
 }
+
+// Variable-length columns of every kind are gathered by Sort, nulls kept.
+func TestSortGathersEveryVariableLengthType(t *testing.T) {
+	ctx := context.Background()
+	mem := checkedAlloc(t)
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "k", Type: arrow.PrimitiveTypes.Uint64},
+		{Name: "ls", Type: arrow.BinaryTypes.LargeString, Nullable: true},
+		{Name: "bin", Type: arrow.BinaryTypes.Binary, Nullable: true},
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(mem, sc)
+	defer b.Release()
+	b.Field(0).(*array.Uint64Builder).AppendValues([]uint64{3, 1, 2}, nil)
+	b.Field(1).(*array.LargeStringBuilder).AppendValues([]string{"c", "", "b"}, []bool{true, false, true})
+	b.Field(2).(*array.BinaryBuilder).AppendValues([][]byte{{3}, {1}, nil}, []bool{true, true, false})
+	b.Field(3).(*array.StringBuilder).AppendValues([]string{"three", "one", "two"}, nil)
+	rec := b.NewRecord()
+	defer rec.Release()
+	r, err := NewRecord(ctx, contextstore.NewMemoryStore(), "v", rec, &Options{Allocator: mem})
+	require.NoError(t, err)
+	defer r.Release()
+	_, err = r.Apply(ctx, Sort(Asc("k")))
+	require.NoError(t, err)
+	out := r.Arrow()
+	ls := out.Column(1).(*array.LargeString)
+	assert.True(t, ls.IsNull(0))
+	assert.Equal(t, []string{"b", "c"}, []string{ls.Value(1), ls.Value(2)})
+	bin := out.Column(2).(*array.Binary)
+	assert.Equal(t, []byte{1}, bin.Value(0))
+	assert.True(t, bin.IsNull(1))
+	assert.Equal(t, []byte{3}, bin.Value(2))
+	s := out.Column(3).(*array.String)
+	assert.Equal(t, []string{"one", "two", "three"}, []string{s.Value(0), s.Value(1), s.Value(2)})
+}

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"runtime/debug"
 	"strconv"
 	"testing"
 
@@ -146,31 +144,9 @@ func TestParquetBadContextIsRefused(t *testing.T) {
 // read (and converts to gota) or refused with ErrCorruptParquet, restoring
 // nothing; no crash, no panic.
 func TestParquetMutants(t *testing.T) {
-	const mutants = 3000
-	if os.Getenv("CTXFRAME_PARQUET_MUTANTS") == "" {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestParquetMutants$", "-test.count=1", "-test.v")
-		cmd.Env = append(os.Environ(), "CTXFRAME_PARQUET_MUTANTS="+strconv.Itoa(mutants))
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("the mutant reader crashed or failed: %v\n%s", err, lastLines(out, 40))
-		}
-		t.Logf("%s", bytes.TrimSpace(lastLines(bytes.ReplaceAll(out, []byte("--- PASS"), nil), 4)))
-		bound := int64(mutantPeakRSS)
-		if raceEnabled {
-			bound = mutantPeakRSSRace
-		}
-		if rss, ok := peakRSS(cmd.ProcessState); ok {
-			t.Logf("peak RSS of the mutant reader: %d MiB (bound %d MiB)", rss>>20, bound>>20)
-			if rss > bound {
-				t.Errorf("the mutant reader's peak RSS %d MiB is over its bound of %d MiB", rss>>20, bound>>20)
-			}
-		}
+	if !inMutantChild(t, "TestParquetMutants", "CTXFRAME_PARQUET_MUTANTS") {
 		return
 	}
-	if err := limitAddressSpace(mutantAddressSpace); err != nil {
-		t.Fatalf("capping the address space: %v", err)
-	}
-	debug.SetMemoryLimit(mutantHeapLimit)
 	n, _ := strconv.Atoi(os.Getenv("CTXFRAME_PARQUET_MUTANTS"))
 	seed, _ := strconv.ParseUint(os.Getenv("CTXFRAME_PARQUET_SEED"), 10, 64)
 	golden := parquetGolden(t)
@@ -194,25 +170,6 @@ func TestParquetMutants(t *testing.T) {
 		accepted++
 	}
 	t.Logf("%d mutants: %d read, %d refused with an error, no crash", n, accepted, refused)
-}
-
-// mutate returns a damaged copy of src: a byte, a few bits, a 32-bit word
-// (often a length or an offset), or a cut.
-func mutate(rng *rand.Rand, src []byte) []byte {
-	b := bytes.Clone(src)
-	switch rng.IntN(4) {
-	case 0:
-		b[rng.IntN(len(b))] = byte(rng.IntN(256))
-	case 1:
-		for range 1 + rng.IntN(8) {
-			b[rng.IntN(len(b))] ^= byte(1 << rng.IntN(8))
-		}
-	case 2:
-		binary.LittleEndian.PutUint32(b[rng.IntN(len(b)-4):], rng.Uint32())
-	default:
-		b = b[:rng.IntN(len(b))]
-	}
-	return b
 }
 
 // readAndConvertParquet reads b and converts what it accepts to gota,
