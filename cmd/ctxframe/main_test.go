@@ -16,6 +16,7 @@ import (
 	"github.com/go-gota/gota/dataframe"
 
 	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
 )
 
 // ctl runs the command against one SQLite file, as a person would in a shell.
@@ -429,5 +430,36 @@ func TestSetStateBound(t *testing.T) {
 	}
 	if _, _, code := c.run("", "set", "-state", "", "weather", `{}`); code != 2 {
 		t.Errorf("an empty -state must be a usage error, got exit %d", code)
+	}
+}
+
+// A conversion that fails on the data (a column type CSV cannot hold)
+// leaves the store and the output path as they were.
+func TestFailedConvertOnUnsupportedTypeChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	c := newCtl(t)
+	c.ok("set", keys.Frame("weather/golden").String(), `{"kept":true}`)
+	before := c.ok("export", "ctx1:{weather/golden}f")
+	if !strings.Contains(before, "kept") {
+		t.Fatalf("export of the frame: %q", before)
+	}
+	out := filepath.Join(dir, "out.csv")
+	// The golden IPC file has a struct column, which gota cannot hold.
+	_, errOut, code := c.run("", "convert", filepath.Join("..", "..", "testdata", "ipc", "context.arrow"), out)
+	if code == 0 {
+		t.Fatal("converting a struct column to CSV succeeded")
+	}
+	if !strings.Contains(errOut, "pos") {
+		t.Errorf("the error should name the column: %s", errOut)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed convert left %s: %v", out, err)
+	}
+	if after := c.ok("export", "ctx1:{weather/golden}f"); after != before {
+		t.Errorf("a failed convert changed the store: %q -> %q", before, after)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("a failed convert left files behind: %v", entries)
 	}
 }
