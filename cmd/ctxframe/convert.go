@@ -14,6 +14,7 @@ import (
 	"github.com/go-gota/gota/dataframe"
 
 	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
+	"github.com/ctxframe/ctxframe/adapters/framectx"
 	ctxgota "github.com/ctxframe/ctxframe/adapters/gota"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -59,8 +60,21 @@ func cmdConvert(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	frame := fs.String("frame", "", "frame ID (default: a CSV input's file name without extension; for Arrow input, the ID the data records)")
+	replace := fs.Bool("replace", false, "CSV out: replace context the store already has for the frame with the file's")
+	merge := fs.String("merge", "", "CSV out: merge the file's context into what the store has, by `POLICY` (drop, identical, no_conflicts, drop_conflicts, override: the store's wins)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	rule := restoreRule{replace: *replace}
+	if *merge != "" {
+		if *replace {
+			return usage("-replace and -merge exclude each other")
+		}
+		p, err := framectx.ParsePolicy(*merge)
+		if err != nil {
+			return fmt.Errorf("%w: -merge: %w", errUsage, err)
+		}
+		rule.merge, rule.policy = true, p
 	}
 	if fs.NArg() != 2 {
 		return usage("convert takes [-frame ID] IN OUT, e.g. weather.csv weather.arrow")
@@ -71,7 +85,7 @@ func cmdConvert(ctx context.Context, e *env, args []string) error {
 	case from == formatCSV && to.carriesContext():
 		return csvToArrow(ctx, e, in, out, to, *frame)
 	case from.carriesContext() && to == formatCSV:
-		return arrowToCSV(ctx, e, in, out, from, *frame)
+		return arrowToCSV(ctx, e, in, out, from, *frame, rule)
 	case from.carriesContext() && to.carriesContext():
 		return arrowToArrow(ctx, e, in, out, from, to, *frame)
 	}
@@ -173,7 +187,7 @@ func csvToArrow(ctx context.Context, e *env, in, out string, to format, frameID 
 	return nil
 }
 
-func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameID string) error {
+func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameID string, rule restoreRule) error {
 	// Read and convert against a scratch store first: nothing reaches the
 	// real store until the data has been read, converted and written.
 	scratch := contextstore.NewMemoryStore()
@@ -191,7 +205,7 @@ func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameI
 		return err
 	}
 	df := g.DataFrame()
-	publish, discard, err := stageFile(out, func(w io.Writer) error { return df.WriteCSV(w) })
+	publish, discard, err := stageFile(out, func(w io.Writer) error { return writeCSV(w, df) })
 	if err != nil {
 		return err
 	}
@@ -200,7 +214,7 @@ func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameI
 	if err != nil {
 		return err
 	}
-	if err := replaceFrame(ctx, store, table.FrameID(), entries); err != nil {
+	if err := restoreFrame(ctx, store, table.FrameID(), entries, rule); err != nil {
 		return err
 	}
 	if err := publish(); err != nil {
@@ -210,26 +224,31 @@ func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameI
 	return nil
 }
 
-// replaceFrame makes entries the frame's whole context in one conditional
-// write: on the frame's version as read (again on a conflict), relaying it
-// out, since the data it describes is new.
-func replaceFrame(ctx context.Context, store contextstore.Store, frameID string, entries []contextstore.Entry) error {
+// restoreRule says what restoring a file's context does to context the
+// store already has for the frame: by default it must be the same (else
+// errExistingContext), replace makes the file's the whole context, merge
+// combines them by policy, the store's first.
+type restoreRule struct {
+	replace, merge bool
+	policy         framectx.Policy
+}
+
+// errExistingContext refuses to overwrite context silently.
+var errExistingContext = errors.New("the store already has other context for this frame")
+
+// restoreFrame writes entries as the frame's context by rule, in one
+// conditional write on the frame's version as read (again on a conflict),
+// relaying the frame out, since the data it describes is new.
+func restoreFrame(ctx context.Context, store contextstore.Store, frameID string, entries []contextstore.Entry, rule restoreRule) error {
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		snap, rerr := contextstore.ReadVersioned(ctx, store, frameID)
 		if rerr != nil {
 			return rerr
 		}
-		keep := make(map[keys.Key]bool, len(entries))
-		ms := make([]contextstore.Mutation, 0, len(entries)+len(snap.Entries))
-		for _, en := range entries {
-			keep[en.Key] = true
-			ms = append(ms, contextstore.Put(en.Key, en.Value))
-		}
-		for _, en := range snap.Entries {
-			if !keep[en.Key] {
-				ms = append(ms, contextstore.Remove(en.Key))
-			}
+		ms, perr := restorePlan(frameID, snap.Entries, entries, rule)
+		if perr != nil {
+			return perr
 		}
 		g := contextstore.AtVersion(frameID, snap.State)
 		g.Relayout = true
@@ -238,6 +257,60 @@ func replaceFrame(ctx context.Context, store contextstore.Store, frameID string,
 		}
 	}
 	return err
+}
+
+// restorePlan turns the stored entries into the ones the rule asks for.
+func restorePlan(frameID string, stored, file []contextstore.Entry, rule restoreRule) ([]contextstore.Mutation, error) {
+	fromFile := make(map[keys.Key]contextstore.Value, len(file))
+	for _, en := range file {
+		fromFile[en.Key] = en.Value
+	}
+	var ms []contextstore.Mutation
+	if rule.merge {
+		merged := map[keys.Key]bool{}
+		for _, en := range stored {
+			fv, ok := fromFile[en.Key]
+			if !ok {
+				continue // the store's own entry stays
+			}
+			v, err := framectx.MergeValues(rule.policy, en.Value, fv)
+			if err != nil {
+				return nil, fmt.Errorf("merging %s: %w", framectx.RefOf(en.Key), err)
+			}
+			merged[en.Key] = true
+			if v == nil {
+				ms = append(ms, contextstore.Remove(en.Key))
+			} else {
+				ms = append(ms, contextstore.Put(en.Key, v))
+			}
+		}
+		for _, en := range file {
+			if !merged[en.Key] {
+				ms = append(ms, contextstore.Put(en.Key, en.Value))
+			}
+		}
+		return ms, nil
+	}
+	if !rule.replace && len(stored) > 0 {
+		same := len(stored) == len(file)
+		for i := 0; same && i < len(stored); i++ {
+			fv, ok := fromFile[stored[i].Key]
+			same = ok && contextstore.Equal(fv, stored[i].Value)
+		}
+		if !same {
+			return nil, fmt.Errorf("frame %q: %w (%d entries; the file has %d): pass -replace to replace it, or -merge POLICY to merge the file's into it",
+				frameID, errExistingContext, len(stored), len(file))
+		}
+	}
+	for _, en := range file {
+		ms = append(ms, contextstore.Put(en.Key, en.Value))
+	}
+	for _, en := range stored {
+		if _, ok := fromFile[en.Key]; !ok {
+			ms = append(ms, contextstore.Remove(en.Key))
+		}
+	}
+	return ms, nil
 }
 
 // writeFile writes through a temporary file renamed into place, so a failed
@@ -260,6 +333,12 @@ func stageFile(path string, write func(io.Writer) error) (publish func() error, 
 		return nil, nil, err
 	}
 	discard = func() { _ = os.Remove(tmp.Name()) }
+	// CreateTemp makes the file private; an output is for others to read.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		discard()
+		return nil, nil, err
+	}
 	w := bufio.NewWriter(tmp)
 	if err := write(w); err != nil {
 		tmp.Close()

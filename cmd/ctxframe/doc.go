@@ -31,7 +31,11 @@
 //	                            Arrow IPC stream (.arrows) and Parquet (.parquet, .pq), by
 //	                            extension: CSV in takes the frame's context from the store,
 //	                            CSV out restores the file's context into it; between IPC
-//	                            and Parquet the context goes from file to file
+//	                            and Parquet the context goes from file to file. Values stay
+//	                            exact (-9.7 stays -9.7, NA stays NA). CSV out refuses to
+//	                            overwrite other context the store has for the frame unless
+//	                            -replace, or -merge POLICY (drop, identical, no_conflicts,
+//	                            drop_conflicts, override: the store's wins)
 //
 // -epoch N writes only while each frame written is still at layout epoch N
 // (from state): a row or cell named by position is never written after

@@ -343,10 +343,88 @@ func TestFailedConvertChangesNothing(t *testing.T) {
 	if after := dst.ok("export", "weather"); after != before {
 		t.Errorf("a failed convert changed the store:\nbefore %s\nafter  %s", before, after)
 	}
-	// The same conversion into a real path restores the file's context.
-	dst.ok("convert", arrowFile, filepath.Join(dir, "copy.csv"))
-	if got := dst.ok("export", "weather"); !strings.Contains(got, "degC") {
-		t.Errorf("convert must restore the file's context, got %s", got)
+	// Into a real path it still refuses to replace the store's other
+	// context silently, and writes nothing...
+	copyCSV := filepath.Join(dir, "copy.csv")
+	if _, errOut, code := dst.run("", "convert", arrowFile, copyCSV); code != 1 || !strings.Contains(errOut, "-replace") {
+		t.Fatalf("convert over other context: exit %d, %q; want exit 1 naming -replace", code, errOut)
+	}
+	if _, err := os.Stat(copyCSV); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused convert left %s: %v", copyCSV, err)
+	}
+	if after := dst.ok("export", "weather"); after != before {
+		t.Errorf("a refused convert changed the store:\nbefore %s\nafter  %s", before, after)
+	}
+	// ...until told to replace it.
+	dst.ok("convert", "-replace", arrowFile, copyCSV)
+	if got := dst.ok("export", "weather"); !strings.Contains(got, "degC") || strings.Contains(got, "kept") {
+		t.Errorf("convert -replace must make the file's context the frame's, got %s", got)
+	}
+	if st, err := os.Stat(copyCSV); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("output mode %v, %v; want 0644", st.Mode(), err)
+	}
+}
+
+// -merge POLICY combines the file's context with the store's; a conflict
+// under a strict policy writes nothing.
+func TestConvertMergesByPolicy(t *testing.T) {
+	dir := t.TempDir()
+	src := newCtl(t)
+	csv := filepath.Join(dir, "weather.csv")
+	if err := os.WriteFile(csv, []byte("station,temp_c\nOSL,-3.5\nBER,4.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src.ok("set", "weather/col/temp_c", `{"unit":"degC"}`)
+	src.ok("set", "weather", `{"source":"file"}`)
+	arrowFile := filepath.Join(dir, "weather.arrow")
+	src.ok("convert", csv, arrowFile)
+
+	dst := newCtl(t)
+	dst.ok("set", "weather/row/0", `{"kept":true}`)
+	dst.ok("set", "weather", `{"source":"store"}`)
+	before := dst.ok("export", "weather")
+	out := filepath.Join(dir, "out.csv")
+	if _, errOut, code := dst.run("", "convert", "-merge", "no_conflicts", arrowFile, out); code != 1 || !strings.Contains(errOut, "source") {
+		t.Fatalf("a conflicting merge: exit %d, %q", code, errOut)
+	}
+	if after := dst.ok("export", "weather"); after != before {
+		t.Errorf("a refused merge changed the store: %s", after)
+	}
+	dst.ok("convert", "-merge", "override", arrowFile, out)
+	got := dst.ok("export", "weather")
+	for _, want := range []string{`"kept":true`, `"source":"store"`, `"unit":"degC"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("after -merge override the store lacks %s:\n%s", want, got)
+		}
+	}
+	if _, _, code := dst.run("", "convert", "-merge", "sometimes", arrowFile, out); code != 2 {
+		t.Errorf("an unknown policy must be a usage error, got exit %d", code)
+	}
+	if _, _, code := dst.run("", "convert", "-merge", "override", "-replace", arrowFile, out); code != 2 {
+		t.Errorf("-merge with -replace must be a usage error, got exit %d", code)
+	}
+}
+
+// Values come back from CSV to Arrow to CSV as they were written: floats
+// in their shortest form, NA as NA.
+func TestConvertKeepsValuesExact(t *testing.T) {
+	dir := t.TempDir()
+	c := newCtl(t)
+	in := filepath.Join(dir, "w.csv")
+	const data = "station,temp_c,precip_mm,n\nOSL,-9.7,NA,3\nBER,58.3,0.25,-1\nMAD,1234567.5,1e-07,0\n"
+	if err := os.WriteFile(in, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pq := filepath.Join(dir, "w.parquet")
+	c.ok("convert", in, pq)
+	out := filepath.Join(dir, "back.csv")
+	c.ok("convert", pq, out)
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != data {
+		t.Errorf("CSV after Parquet and back:\n%s\nwant\n%s", got, data)
 	}
 }
 
