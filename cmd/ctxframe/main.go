@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/redis/go-redis/v9/logging"
 
@@ -41,13 +43,40 @@ type env struct {
 	stdout, stderr io.Writer
 	storeURL       string
 	store          contextstore.Store
+	readOnly       bool // the command only reads the store
 }
 
+// missingSQLiteFile reports whether storeURL names a SQLite file
+// (sqlite:rel/path.db, sqlite:///abs/path.db) that does not exist.
+func missingSQLiteFile(storeURL string) bool {
+	u, err := url.Parse(storeURL)
+	if err != nil || !strings.EqualFold(u.Scheme, "sqlite") {
+		return false
+	}
+	path := u.Path
+	if u.Opaque != "" {
+		if path, err = url.PathUnescape(u.Opaque); err != nil {
+			return false
+		}
+	}
+	_, err = os.Stat(path)
+	return errors.Is(err, os.ErrNotExist)
+}
+
+// readOnlyCommands only read the store: they must create nothing, not even
+// the SQLite file of the default store.
+var readOnlyCommands = map[string]bool{"frames": true, "ls": true, "get": true, "export": true, "state": true}
+
 // openStore opens the store on first use, so commands that need none (inspect)
-// never touch it.
+// never touch it. For a read-only command, a SQLite file that does not exist
+// is an empty store: nothing is created.
 func (e *env) openStore(ctx context.Context) (contextstore.Store, error) {
 	if e.store == nil {
-		s, err := contextstore.Open(ctx, e.storeURL)
+		url := e.storeURL
+		if e.readOnly && missingSQLiteFile(url) {
+			url = "mem://"
+		}
+		s, err := contextstore.Open(ctx, url)
 		if err != nil {
 			return nil, err
 		}
@@ -85,6 +114,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	name, rest := fs.Arg(0), fs.Args()[1:]
+	e.readOnly = readOnlyCommands[name]
 	cmd, ok := commands[name]
 	if !ok {
 		fmt.Fprintf(stderr, "ctxframe: unknown command %q\n", name)

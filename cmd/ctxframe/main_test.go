@@ -541,3 +541,38 @@ func TestFailedConvertOnUnsupportedTypeChangesNothing(t *testing.T) {
 		t.Errorf("a failed convert left files behind: %v", entries)
 	}
 }
+
+// Commands that only read create nothing: not even the default store's
+// SQLite file. "not found" says so without the driver's words.
+func TestReadOnlyCommandsCreateNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("CTXFRAME_STORE", "")
+	for _, args := range [][]string{{"frames"}, {"ls"}, {"ls", "weather"}, {"export", "weather"}, {"state", "weather"}, {"get", "weather/col/x"}} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+		if args[0] == "get" {
+			if code != 1 || !strings.Contains(errOut.String(), "not found") || strings.Contains(errOut.String(), "sql") {
+				t.Errorf("get of a missing key: exit %d, %q", code, errOut.String())
+			}
+		} else if code != 0 {
+			t.Errorf("ctxframe %v: exit %d: %s", args, code, errOut.String())
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("read-only commands created %v", entries)
+	}
+	// A write creates the store, and then get says "not found" plainly.
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"set", "weather", `{"a":1}`}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("set: %s", errOut.String())
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"get", "weather/col/x"}, strings.NewReader(""), &out, &errOut); code != 1 || strings.Contains(errOut.String(), "sql:") {
+		t.Errorf("get of a missing key in SQLite: exit %d, %q", code, errOut.String())
+	}
+}

@@ -36,7 +36,13 @@ func (s *Store) wrap(ctx, opCtx context.Context, op string, k keys.Key, err erro
 		return contextstore.NewError(op, s.backend, k, contextstore.ErrUnavailable,
 			fmt.Errorf("sqlstore: no answer within OpTimeout %v: %w", s.opts.OpTimeout, err))
 	}
-	return contextstore.NewError(op, s.backend, k, classify(err), err)
+	kind := classify(err)
+	if kind == contextstore.ErrNotFound {
+		// "not found" says it all; the driver's "sql: no rows in result
+		// set" would only confuse.
+		return contextstore.NewError(op, s.backend, k, kind, nil)
+	}
+	return contextstore.NewError(op, s.backend, k, kind, err)
 }
 
 // classify returns the contextstore kind of a driver error.
