@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 
 	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
@@ -19,13 +18,7 @@ import (
 // numbered across batches, as the context's row positions are. A Writer is
 // not safe for concurrent use.
 type Writer struct {
-	user    *arrow.Schema // the schema records must match
-	schema  *arrow.Schema // the schema as written, with context
-	ipc     ipcRecordWriter
-	frameID string
-	maxRow  int // highest row the context names, -1 for none
-	rows    int64
-	closed  bool
+	sink recordSink
 }
 
 // ipcRecordWriter is what ipc.Writer and ipc.FileWriter have in common.
@@ -76,74 +69,35 @@ func newIPCWriter(ctx context.Context, op string, w io.Writer, store contextstor
 	if opts != nil {
 		ipcOpts = append(ipcOpts, opts.IPCOptions...)
 	}
-	out := &Writer{user: schema, schema: encoded, frameID: frameID, maxRow: maxRow}
+	var iw ipcRecordWriter
 	if file {
 		fw, err := ipc.NewFileWriter(&ipcOffsetWriter{w: w}, ipcOpts...)
 		if err != nil {
 			return nil, fmt.Errorf("arrow: %s: %w", op, err)
 		}
-		out.ipc = fw
+		iw = fw
 	} else {
-		out.ipc = ipc.NewWriter(w, ipcOpts...)
+		iw = ipc.NewWriter(w, ipcOpts...)
 	}
-	return out, nil
+	return &Writer{sink: recordSink{format: "ipc", user: schema, schema: encoded, frameID: frameID, maxRow: maxRow,
+		write: iw.Write, finish: iw.Close}}, nil
 }
 
 // Schema returns the schema as written: the caller's schema with the
 // context in its metadata.
-func (w *Writer) Schema() *arrow.Schema { return w.schema }
+func (w *Writer) Schema() *arrow.Schema { return w.sink.schema }
 
 // Write appends rec, whose fields must match the Writer's schema (names,
 // types and nullability; metadata may differ). It does not keep rec. After
 // an error the output is incomplete; still call Close to release the
 // writer's resources.
-func (w *Writer) Write(rec arrow.Record) error {
-	if w.closed {
-		return errors.New("arrow: write ipc: writer is closed")
-	}
-	if rec == nil {
-		return errors.New("arrow: write ipc: nil record")
-	}
-	if err := ipcSameFields(w.user, rec.Schema()); err != nil {
-		return fmt.Errorf("arrow: write ipc: %w", err)
-	}
-	// The IPC writer insists on its own schema, field metadata included,
-	// so the record is re-labelled; this shares the columns, copying none.
-	labelled := array.NewRecord(w.schema, rec.Columns(), rec.NumRows())
-	defer labelled.Release()
-	if err := w.ipc.Write(labelled); err != nil {
-		return fmt.Errorf("arrow: write ipc: %w", err)
-	}
-	w.rows += rec.NumRows()
-	return nil
-}
-
-// abandon closes the IPC writer after a failure, only to release what it
-// holds (dictionaries); the output is incomplete either way.
-func (w *Writer) abandon() {
-	if !w.closed {
-		w.closed = true
-		_ = w.ipc.Close()
-	}
-}
+func (w *Writer) Write(rec arrow.Record) error { return w.sink.put(rec) }
 
 // Close finishes the stream or file (writing the schema if no record was
 // written). When the context names a row at or beyond the rows written,
 // Close still finishes the data but returns an error of kind
 // arrowmeta.ErrMismatch, since readers will refuse it.
-func (w *Writer) Close() error {
-	if w.closed {
-		return nil
-	}
-	w.closed = true
-	if err := w.ipc.Close(); err != nil {
-		return fmt.Errorf("arrow: close ipc writer: %w", err)
-	}
-	if err := ipcCheckRowsWritten(w.frameID, w.maxRow, w.rows); err != nil {
-		return fmt.Errorf("arrow: close ipc writer: %w", err)
-	}
-	return nil
-}
+func (w *Writer) Close() error { return w.sink.close() }
 
 func ipcCheckRowsWritten(frameID string, maxRow int, rows int64) error {
 	if maxRow >= 0 && int64(maxRow) >= rows {
@@ -175,27 +129,7 @@ func WriteFile(ctx context.Context, w io.Writer, store contextstore.Store, frame
 }
 
 func writeAll(ctx context.Context, wr *Writer, recs []arrow.Record) error {
-	var rows int64
-	for i, rec := range recs {
-		if rec == nil {
-			return fmt.Errorf("arrow: write ipc: record %d is nil", i)
-		}
-		rows += rec.NumRows()
-	}
-	if err := ipcCheckRowsWritten(wr.frameID, wr.maxRow, rows); err != nil {
-		return fmt.Errorf("arrow: write ipc: %w", err)
-	}
-	for _, rec := range recs {
-		err := ctx.Err()
-		if err == nil {
-			err = wr.Write(rec)
-		}
-		if err != nil {
-			wr.abandon()
-			return err
-		}
-	}
-	return wr.Close()
+	return writeAllRecords(ctx, &wr.sink, recs)
 }
 
 // ipcSameFields reports how got's fields differ from want's, ignoring

@@ -2,12 +2,10 @@ package arrow
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
@@ -24,13 +22,7 @@ import (
 // the context's row positions are. Close writes the footer. A
 // ParquetWriter is not safe for concurrent use.
 type ParquetWriter struct {
-	user    *arrow.Schema // the schema records must match
-	stored  *arrow.Schema // the schema as written, with its share of the context
-	pq      *pqarrow.FileWriter
-	frameID string
-	maxRow  int // highest row the context names, -1 for none
-	rows    int64
-	closed  bool
+	sink recordSink // its schema: the Arrow schema stored, with its share of the context
 }
 
 // NewParquetWriter reads frameID's context from store and returns a writer
@@ -112,7 +104,8 @@ func newParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store
 			return nil, fmt.Errorf("%s: %w", op, err)
 		}
 	}
-	return &ParquetWriter{user: schema, stored: stored, pq: fw, frameID: frameID, maxRow: maxRow}, nil
+	return &ParquetWriter{sink: recordSink{format: "parquet", user: schema, schema: stored, frameID: frameID, maxRow: maxRow,
+		write: fw.Write, finish: fw.Close}}, nil
 }
 
 // parquetExtraMetadata returns the key-value pairs SPEC §5 adds to those of
@@ -148,47 +141,18 @@ func parquetExtraMetadata(entries []contextstore.Entry, pandas bool) ([][2]strin
 }
 
 // Schema returns the Arrow schema as stored in the footer.
-func (w *ParquetWriter) Schema() *arrow.Schema { return w.stored }
+func (w *ParquetWriter) Schema() *arrow.Schema { return w.sink.schema }
 
 // Write appends rec as one or more row groups; its fields must match the
 // writer's schema (names, types and nullability; metadata may differ). It
 // does not keep rec. After an error the file is incomplete; still call
 // Close to release the writer's resources.
-func (w *ParquetWriter) Write(rec arrow.Record) error {
-	if w.closed {
-		return errors.New("arrow: write parquet: writer is closed")
-	}
-	if rec == nil {
-		return errors.New("arrow: write parquet: nil record")
-	}
-	if err := ipcSameFields(w.user, rec.Schema()); err != nil {
-		return fmt.Errorf("arrow: write parquet: %w", err)
-	}
-	labelled := array.NewRecord(w.stored, rec.Columns(), rec.NumRows())
-	defer labelled.Release()
-	if err := w.pq.Write(labelled); err != nil {
-		return fmt.Errorf("arrow: write parquet: %w", err)
-	}
-	w.rows += rec.NumRows()
-	return nil
-}
+func (w *ParquetWriter) Write(rec arrow.Record) error { return w.sink.put(rec) }
 
 // Close writes the footer. When the context names a row at or beyond the
 // rows written, Close still finishes the file but returns an error of kind
 // arrowmeta.ErrMismatch, since readers will refuse it.
-func (w *ParquetWriter) Close() error {
-	if w.closed {
-		return nil
-	}
-	w.closed = true
-	if err := w.pq.Close(); err != nil {
-		return fmt.Errorf("arrow: close parquet writer: %w", err)
-	}
-	if err := ipcCheckRowsWritten(w.frameID, w.maxRow, w.rows); err != nil {
-		return fmt.Errorf("arrow: close parquet writer: %w", err)
-	}
-	return nil
-}
+func (w *ParquetWriter) Close() error { return w.sink.close() }
 
 // WriteParquet writes recs as a Parquet file to w, one row group per record
 // (or more, per the writer properties' row group length), with frameID's
@@ -196,26 +160,13 @@ func (w *ParquetWriter) Close() error {
 // that the context fits the records before writing anything. The caller
 // keeps ownership of recs.
 func WriteParquet(ctx context.Context, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, recs []arrow.Record, opts *ParquetWriteOptions) error {
-	var rows int64
-	for i, rec := range recs {
-		if rec == nil {
-			return fmt.Errorf("arrow: write parquet: record %d is nil", i)
-		}
-		rows += rec.NumRows()
+	rows, err := countRows("parquet", recs)
+	if err != nil {
+		return err
 	}
 	wr, err := newParquetWriter(ctx, w, store, frameID, schema, opts, rows)
 	if err != nil {
 		return err
 	}
-	for _, rec := range recs {
-		err := ctx.Err()
-		if err == nil {
-			err = wr.Write(rec)
-		}
-		if err != nil {
-			wr.closed = true
-			return err
-		}
-	}
-	return wr.Close()
+	return writeAllRecords(ctx, &wr.sink, recs)
 }

@@ -1,0 +1,112 @@
+package arrow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+)
+
+// recordSink is what the IPC and Parquet writers share: records are checked
+// against the caller's schema, relabelled with the schema carrying the
+// context, counted (row positions run across them), and the context is
+// checked against the rows written when the output is finished.
+type recordSink struct {
+	format  string        // "ipc", "parquet": for messages
+	user    *arrow.Schema // the schema records must match
+	schema  *arrow.Schema // the schema as written, with context
+	frameID string
+	maxRow  int // highest row the context names, -1 for none
+	rows    int64
+	closed  bool
+	write   func(arrow.Record) error // the format's writer
+	finish  func() error             // writes the footer or end marker
+}
+
+// put appends rec, whose fields must match the sink's schema (names, types
+// and nullability; metadata may differ). It does not keep rec.
+func (s *recordSink) put(rec arrow.Record) error {
+	op := "arrow: write " + s.format
+	if s.closed {
+		return errors.New(op + ": writer is closed")
+	}
+	if rec == nil {
+		return errors.New(op + ": nil record")
+	}
+	if err := ipcSameFields(s.user, rec.Schema()); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	// The writers insist on their own schema, field metadata included, so
+	// the record is re-labelled; this shares the columns, copying none.
+	labelled := array.NewRecord(s.schema, rec.Columns(), rec.NumRows())
+	defer labelled.Release()
+	if err := s.write(labelled); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	s.rows += rec.NumRows()
+	return nil
+}
+
+// close finishes the output; then, when the context names a row at or
+// beyond the rows written, it returns an error of kind
+// arrowmeta.ErrMismatch, since readers will refuse the output.
+func (s *recordSink) close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	op := "arrow: close " + s.format + " writer"
+	if err := s.finish(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := ipcCheckRowsWritten(s.frameID, s.maxRow, s.rows); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// abandon closes the format's writer after a failure, only to release what
+// it holds; the output is incomplete either way.
+func (s *recordSink) abandon() {
+	if !s.closed {
+		s.closed = true
+		_ = s.finish()
+	}
+}
+
+// writeAllRecords writes recs through s, having checked first that the
+// context names no row beyond them, and finishes the output.
+func writeAllRecords(ctx context.Context, s *recordSink, recs []arrow.Record) error {
+	rows, err := countRows(s.format, recs)
+	if err != nil {
+		return err
+	}
+	if err := ipcCheckRowsWritten(s.frameID, s.maxRow, rows); err != nil {
+		return fmt.Errorf("arrow: write %s: %w", s.format, err)
+	}
+	for _, rec := range recs {
+		err := ctx.Err()
+		if err == nil {
+			err = s.put(rec)
+		}
+		if err != nil {
+			s.abandon()
+			return err
+		}
+	}
+	return s.close()
+}
+
+// countRows sums the rows of recs, refusing a nil record.
+func countRows(format string, recs []arrow.Record) (int64, error) {
+	var rows int64
+	for i, rec := range recs {
+		if rec == nil {
+			return 0, fmt.Errorf("arrow: write %s: record %d is nil", format, i)
+		}
+		rows += rec.NumRows()
+	}
+	return rows, nil
+}
