@@ -35,17 +35,7 @@ func printContext(ctx context.Context, f *gota.Frame) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, e := range entries {
-		user := framectx.UserFields(e.Value)
-		if len(user) == 0 {
-			continue
-		}
-		b, err := contextstore.MarshalValue(user)
-		if err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("%-24s %s\n", framectx.RefOf(e.Key), b)
-	}
+	must(framectx.WriteContext(os.Stdout, entries))
 }
 
 func must(err error) {
@@ -255,4 +245,32 @@ func ExampleGrouping_Aggregation() {
 	// frame                    {"source":"synthetic"}
 	// column "temp_c_MEAN"     {"unit":"degC"}
 	// input 0: 1 frame entries dropped: state-bound context describes data the operation changed
+}
+
+// ReadCSV reads and binds in one call; Print shows data and context.
+func ExampleReadCSV() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	f, err := os.Open("../../testdata/stations.csv")
+	must(err)
+	defer f.Close()
+	stations, err := gota.ReadCSV(ctx, store, "stations", f, nil)
+	must(err)
+	must(stations.Set(ctx, framectx.ColumnRef("elevation_m"), contextstore.Value{"unit": "m"}))
+	_, err = stations.Apply(ctx, gota.Select([]string{"station_id", "elevation_m"}))
+	must(err)
+	must(stations.Print(ctx, os.Stdout))
+	// Output:
+	// [5x2] DataFrame
+	//
+	//     station_id elevation_m
+	//  0: BER        48
+	//  1: LIS        77
+	//  2: MAD        667
+	//  3: OSL        94
+	//  4: ZRH        556
+	//     <string>   <int>
+	//
+	// context of "stations" (1 entries):
+	// column "elevation_m"     {"unit":"m"}
 }

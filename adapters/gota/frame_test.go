@@ -217,3 +217,24 @@ func TestLineageFacet(t *testing.T) {
 		t.Fatalf("facet JSON = %s, %v", b, err)
 	}
 }
+
+func TestReadCSVBindsOrFailsWithGotaError(t *testing.T) {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	f, err := ReadCSV(ctx, store, "w", strings.NewReader("a,b\n1,x\n2,y\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.DataFrame().Nrow() != 2 || f.FrameID() != "w" {
+		t.Fatalf("read %v as %q", f.DataFrame(), f.FrameID())
+	}
+	if _, err := ReadCSV(ctx, store, "bad", strings.NewReader("a,b\n1\n"), nil); !errors.Is(err, ErrGota) {
+		t.Fatalf("a ragged CSV: %v, want ErrGota", err)
+	}
+	if err := store.Set(ctx, keys.Column("stale", "gone"), contextstore.Value{"u": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadCSV(ctx, store, "stale", strings.NewReader("a\n1\n"), nil); !errors.Is(err, keys.ErrNotInFrame) {
+		t.Fatalf("context for a column the CSV lacks: %v, want keys.ErrNotInFrame", err)
+	}
+}
