@@ -105,9 +105,17 @@ func (r *Record) Delete(ctx context.Context, ref framectx.Ref) error {
 	return r.f.del(ctx, ref)
 }
 
-// List returns every context entry of the frame, sorted by key (frame,
-// columns, rows, cells).
+// List returns the frame's context as people wrote it, sorted by key
+// (frame, columns, rows, cells): without the lineage ctxframe records in
+// reserved fields, and without entries that held only lineage. ListAll
+// returns everything.
 func (r *Record) List(ctx context.Context) ([]contextstore.Entry, error) {
+	return r.f.bind.UserEntries(ctx)
+}
+
+// ListAll returns every context entry of the frame as stored, lineage
+// included, sorted by key.
+func (r *Record) ListAll(ctx context.Context) ([]contextstore.Entry, error) {
 	return r.f.bind.Entries(ctx)
 }
 

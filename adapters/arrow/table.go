@@ -124,8 +124,17 @@ func (t *Table) Delete(ctx context.Context, ref framectx.Ref) error {
 	return t.f.del(ctx, ref)
 }
 
-// List returns every context entry of the frame, sorted by key.
+// List returns the frame's context as people wrote it, sorted by key
+// (frame, columns, rows, cells): without the lineage ctxframe records in
+// reserved fields, and without entries that held only lineage. ListAll
+// returns everything.
 func (t *Table) List(ctx context.Context) ([]contextstore.Entry, error) {
+	return t.f.bind.UserEntries(ctx)
+}
+
+// ListAll returns every context entry of the frame as stored, lineage
+// included, sorted by key.
+func (t *Table) ListAll(ctx context.Context) ([]contextstore.Entry, error) {
 	return t.f.bind.Entries(ctx)
 }
 

@@ -230,6 +230,24 @@ func (b *Binding) Entries(ctx context.Context) ([]contextstore.Entry, error) {
 	return contextstore.ReadFrame(ctx, b.store, b.frameID)
 }
 
+// UserEntries is Entries without the fields ctxframe keeps for itself
+// (lineage; a user's StateField mark stays), and without the entries that
+// held nothing else: the context people wrote. Lineage is read with
+// Entries, or exported with the adapters' Lineage.
+func (b *Binding) UserEntries(ctx context.Context) ([]contextstore.Entry, error) {
+	all, err := b.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, e := range all {
+		if user := withoutReserved(e.Value); user != nil {
+			out = append(out, contextstore.Entry{Key: e.Key, Value: user})
+		}
+	}
+	return out, nil
+}
+
 // Drop removes every entry of the bound frame, atomically: nothing is left
 // orphaned. The frame goes back to the zero state, which the binding adopts.
 func (b *Binding) Drop(ctx context.Context) error {

@@ -154,9 +154,17 @@ func (f *Frame) Delete(ctx context.Context, ref framectx.Ref) error {
 	return f.b.Delete(ctx, f.Shape(), ref)
 }
 
-// List returns every context entry of the frame, sorted by key (frame,
-// columns, rows, cells).
+// List returns the frame's context as people wrote it, sorted by key
+// (frame, columns, rows, cells): without the lineage ctxframe records in
+// reserved fields, and without entries that held only lineage. ListAll
+// returns everything.
 func (f *Frame) List(ctx context.Context) ([]contextstore.Entry, error) {
+	return f.b.UserEntries(ctx)
+}
+
+// ListAll returns every context entry of the frame as stored, lineage
+// included, sorted by key.
+func (f *Frame) ListAll(ctx context.Context) ([]contextstore.Entry, error) {
 	return f.b.Entries(ctx)
 }
 

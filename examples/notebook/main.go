@@ -236,7 +236,7 @@ func (nb *notebook) walk() error {
 	if err := nb.showContext(got); err != nil {
 		return err
 	}
-	sent, err := rec.List(ctx)
+	sent, err := rec.ListAll(ctx) // lineage included: all of it must arrive
 	if err != nil {
 		return err
 	}
