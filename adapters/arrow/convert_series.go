@@ -130,21 +130,6 @@ func seriesFromArray(name string, arr arrow.Array) (series.Series, error) {
 	return s, nil
 }
 
-// arrowTypeOf is the Arrow type a gota series type converts to.
-func arrowTypeOf(t series.Type) (arrow.DataType, bool) {
-	switch t {
-	case series.String:
-		return arrow.BinaryTypes.String, true
-	case series.Int:
-		return arrow.PrimitiveTypes.Int64, true
-	case series.Float:
-		return arrow.PrimitiveTypes.Float64, true
-	case series.Bool:
-		return arrow.FixedWidthTypes.Boolean, true
-	}
-	return nil, false
-}
-
 // valued is what every typed Arrow array offers: validity and the value at i.
 type valued[T any] interface {
 	IsValid(i int) bool

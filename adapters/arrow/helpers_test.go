@@ -24,7 +24,6 @@ var (
 	userContext = framectxtest.UserContext
 	allContext  = framectxtest.AllContext
 	sameContext = framectxtest.SameContext
-	diffContext = framectxtest.Diff
 )
 
 // checkedAlloc returns an allocator that fails the test if anything it

@@ -72,12 +72,11 @@ func ipcBenchStore(b *testing.B, cells int) contextstore.Store {
 }
 
 type ipcBenchFormat struct {
-	name      string
-	plainW    func(*bytes.Buffer, arrow.Record) error
-	plainR    func([]byte) error
-	ctxW      func(*bytes.Buffer, contextstore.Store, arrow.Record) error
-	ctxR      func([]byte, contextstore.Store) error
-	plainData []byte
+	name   string
+	plainW func(*bytes.Buffer, arrow.Record) error
+	plainR func([]byte) error
+	ctxW   func(*bytes.Buffer, contextstore.Store, arrow.Record) error
+	ctxR   func([]byte, contextstore.Store) error
 }
 
 func ipcBenchFormats() []*ipcBenchFormat {

@@ -131,14 +131,12 @@ func testDeleteMissing(t *testing.T, s contextstore.Store) {
 
 // fidelityCases are values with the normal form every backend must return.
 func fidelityCases() []struct {
-	name      string
-	in, want  contextstore.Value
-	mustEqual bool
+	name     string
+	in, want contextstore.Value
 } {
 	type c = struct {
-		name      string
-		in, want  contextstore.Value
-		mustEqual bool
+		name     string
+		in, want contextstore.Value
 	}
 	return []c{
 		{name: "ints of every Go type become int64",
