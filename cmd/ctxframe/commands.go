@@ -308,12 +308,6 @@ func cmdDrop(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// exportLine is one line of export and import: a canonical key and its value.
-type exportLine struct {
-	Key   string             `json:"key"`
-	Value contextstore.Value `json:"value"`
-}
-
 func cmdExport(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		return usage("export takes one or more frame IDs")

@@ -27,12 +27,6 @@ func (s *Store) fail(ctx context.Context, op string, k keys.Key, err error) erro
 	return s.fill(ctx, e, err)
 }
 
-// failFrame is fail for an operation about a whole frame.
-func (s *Store) failFrame(ctx context.Context, op, frameID string, err error) error {
-	e := &contextstore.Error{Op: op, Backend: backend, Key: frameID}
-	return s.fill(ctx, e, err)
-}
-
 func (s *Store) fill(ctx context.Context, e *contextstore.Error, err error) error {
 	if ctxErr := contextError(ctx); ctxErr != nil {
 		if !errors.Is(err, ctxErr) {

@@ -148,13 +148,21 @@ func (c *ownCluster) masterServing(key string) int {
 	live := c.live()
 	slot, err := c.client(live).ClusterKeySlot(context.Background(), key).Result()
 	require.NoError(c.t, err)
-	slots, err := c.client(live).ClusterSlots(context.Background()).Result()
+	shards, err := c.client(live).ClusterShards(context.Background()).Result()
 	require.NoError(c.t, err)
-	for _, r := range slots {
-		if int64(r.Start) <= slot && slot <= int64(r.End) {
-			for i, n := range c.nodes {
-				if r.Nodes[0].Addr == n.addr() {
-					return i
+	for _, sh := range shards {
+		for _, r := range sh.Slots {
+			if int64(r.Start) > slot || slot > int64(r.End) {
+				continue
+			}
+			for _, node := range sh.Nodes {
+				if node.Role != "master" || node.Health != "online" {
+					continue
+				}
+				for i, n := range c.nodes {
+					if int(node.Port) == n.port {
+						return i
+					}
 				}
 			}
 		}

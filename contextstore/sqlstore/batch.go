@@ -132,11 +132,6 @@ func (s *Store) writePostgres(ctx context.Context, tx *sql.Tx, puts, dels []row)
 	return err
 }
 
-// execer is what *sql.DB and *sql.Tx share.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
 // columns returns the frame and key columns of rows, as PostgreSQL bytea
 // array parameters, in order when it is not nil.
 func columns(rows []row, order []int32) (frames, locals [][]byte) {
