@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
@@ -18,29 +17,12 @@ import (
 
 type command func(ctx context.Context, e *env, args []string) error
 
-var commands = map[string]command{
-	"frames":  cmdFrames,
-	"ls":      cmdList,
-	"get":     cmdGet,
-	"set":     cmdSet,
-	"merge":   cmdMerge,
-	"rm":      cmdRemove,
-	"drop":    cmdDrop,
-	"export":  cmdExport,
-	"import":  cmdImport,
-	"state":   cmdState,
-	"inspect": cmdInspect,
-	"convert": cmdConvert,
-}
 
 func usage(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
 }
 
 func cmdFrames(ctx context.Context, e *env, args []string) error {
-	if len(args) != 0 {
-		return usage("frames takes no arguments")
-	}
 	s, err := e.openStore(ctx)
 	if err != nil {
 		return err
@@ -49,6 +31,12 @@ func cmdFrames(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if e.opts.json {
+		if ids == nil {
+			ids = []string{}
+		}
+		return printJSON(e.stdout, ids)
+	}
 	for _, id := range ids {
 		fmt.Fprintln(e.stdout, id)
 	}
@@ -56,9 +44,6 @@ func cmdFrames(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdList(ctx context.Context, e *env, args []string) error {
-	if len(args) > 1 {
-		return usage("ls takes at most one frame ID")
-	}
 	s, err := e.openStore(ctx)
 	if err != nil {
 		return err
@@ -71,6 +56,18 @@ func cmdList(ctx context.Context, e *env, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if e.opts.json {
+		type listed struct {
+			Key   string `json:"key"`   // canonical
+			Frame string `json:"frame"` // its frame
+			Ref   string `json:"ref"`   // readable, as the commands take it
+		}
+		out := make([]listed, len(ks))
+		for i, k := range ks {
+			out[i] = listed{Key: k.String(), Frame: k.FrameID(), Ref: readable(k)}
+		}
+		return printJSON(e.stdout, out)
 	}
 	for _, k := range ks {
 		fmt.Fprintln(e.stdout, readable(k))
@@ -124,15 +121,7 @@ func parseValue(text string) (contextstore.Value, error) {
 }
 
 func cmdSet(ctx context.Context, e *env, args []string) error {
-	args, epoch, err := epochFlag(args)
-	if err != nil {
-		return err
-	}
-	args, state, err := stateFlag(args)
-	if err != nil {
-		return err
-	}
-	k, err := oneKey(args, "set", 1)
+	k, err := e.key(args[0])
 	if err != nil {
 		return err
 	}
@@ -140,60 +129,36 @@ func cmdSet(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if state != nil {
-		v = framectx.StateBound(v, state...)
+	if e.opts.stateSet {
+		fields, err := stateFields(e.opts.state)
+		if err != nil {
+			return err
+		}
+		v = framectx.StateBound(v, fields...)
 	}
-	return e.write(ctx, epoch, []contextstore.Mutation{contextstore.Put(k, v)})
+	return e.write(ctx, []contextstore.Mutation{contextstore.Put(k, v)})
 }
 
-// stateFlag takes "-state all" or "-state FIELD,FIELD" (or --state=...)
-// out of args: the value set is state-bound, whole or those fields (see
-// framectx.StateField). It returns nil when the flag is absent and an
-// empty list for "all".
-func stateFlag(args []string) ([]string, []string, error) {
-	var rest, fields []string
-	var state bool
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "state" {
-			rest = append(rest, a)
-			continue
-		}
-		if !hasVal {
-			if i+1 == len(args) {
-				return nil, nil, usage("-state takes all or a comma-separated list of fields")
-			}
-			i++
-			val = args[i]
-		}
-		state = true
-		if val != "all" {
-			for _, f := range strings.Split(val, ",") {
-				if f = strings.TrimSpace(f); f == "" {
-					return nil, nil, usage("-state takes all or a comma-separated list of fields, got %q", val)
-				}
-				fields = append(fields, f)
-			}
-		}
+// stateFields reads --state: "all" marks the whole value (no fields),
+// else a comma-separated list of fields.
+func stateFields(val string) ([]string, error) {
+	if val == "all" {
+		return nil, nil
 	}
-	if !state {
-		return rest, nil, nil
+	var fields []string
+	for _, f := range strings.Split(val, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			return nil, usage("--state takes all or a comma-separated list of fields, got %q", val)
+		}
+		fields = append(fields, f)
 	}
-	if fields == nil {
-		fields = []string{}
-	}
-	return rest, fields, nil
+	return fields, nil
 }
 
 // cmdMerge patches fields, atomically in the store: a writer merging other
 // fields of the same entry at the same time loses nothing.
 func cmdMerge(ctx context.Context, e *env, args []string) error {
-	args, epoch, err := epochFlag(args)
-	if err != nil {
-		return err
-	}
-	k, err := oneKey(args, "merge", 1)
+	k, err := e.key(args[0])
 	if err != nil {
 		return err
 	}
@@ -201,17 +166,10 @@ func cmdMerge(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.write(ctx, epoch, []contextstore.Mutation{contextstore.Patch(k, patch)})
+	return e.write(ctx, []contextstore.Mutation{contextstore.Patch(k, patch)})
 }
 
 func cmdRemove(ctx context.Context, e *env, args []string) error {
-	args, epoch, err := epochFlag(args)
-	if err != nil {
-		return err
-	}
-	if len(args) == 0 {
-		return usage("rm takes one or more KEYs")
-	}
 	ms := make([]contextstore.Mutation, len(args))
 	for i, a := range args {
 		k, err := parseKey(a)
@@ -220,48 +178,21 @@ func cmdRemove(ctx context.Context, e *env, args []string) error {
 		}
 		ms[i] = contextstore.Remove(k)
 	}
-	return e.write(ctx, epoch, ms)
-}
-
-// epochFlag takes "-epoch N" (or --epoch N, --epoch=N) out of args: the
-// layout epoch (see the state command) the write is meant for.
-func epochFlag(args []string) ([]string, *uint64, error) {
-	var rest []string
-	var epoch *uint64
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "epoch" {
-			rest = append(rest, a)
-			continue
-		}
-		if !hasVal {
-			if i+1 == len(args) {
-				return nil, nil, usage("-epoch takes a number")
-			}
-			i++
-			val = args[i]
-		}
-		n, err := strconv.ParseUint(val, 10, 64)
-		if err != nil {
-			return nil, nil, usage("-epoch takes a number, got %q", val)
-		}
-		epoch = &n
-	}
-	return rest, epoch, nil
+	return e.write(ctx, ms)
 }
 
 // write applies ms in one atomic batch; with an epoch, only while every
 // frame ms touches is still at that layout epoch (else a stale error, exit
 // status 3, and nothing written).
-func (e *env) write(ctx context.Context, epoch *uint64, ms []contextstore.Mutation) error {
+func (e *env) write(ctx context.Context, ms []contextstore.Mutation) error {
 	s, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	if epoch == nil {
+	if !e.opts.epochSet {
 		return contextstore.Apply(ctx, s, ms)
 	}
+	epoch := &e.opts.epoch
 	var guards []contextstore.Guard
 	seen := map[string]bool{}
 	for _, m := range ms {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -57,29 +56,19 @@ func formatOf(path string) format {
 // it an ETL step annotates a data set with `set`, ships it as one
 // self-describing file, and the next step gets both back.
 func cmdConvert(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	frame := fs.String("frame", "", "frame ID (default: a CSV input's file name without extension; for Arrow input, the ID the data records)")
-	replace := fs.Bool("replace", false, "CSV out: replace context the store already has for the frame with the file's")
-	merge := fs.String("merge", "", "CSV out: merge the file's context into what the store has, by `POLICY` (drop, identical, no_conflicts, drop_conflicts, override: the store's wins)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	rule := restoreRule{replace: *replace}
-	if *merge != "" {
-		if *replace {
-			return usage("-replace and -merge exclude each other")
+	rule := restoreRule{replace: e.opts.replace}
+	if e.opts.merge != "" {
+		if e.opts.replace {
+			return usage("--replace and --merge exclude each other")
 		}
-		p, err := framectx.ParsePolicy(*merge)
+		p, err := framectx.ParsePolicy(e.opts.merge)
 		if err != nil {
-			return fmt.Errorf("%w: -merge: %w", errUsage, err)
+			return fmt.Errorf("%w: --merge: %w", errUsage, err)
 		}
 		rule.merge, rule.policy = true, p
 	}
-	if fs.NArg() != 2 {
-		return usage("convert takes [-frame ID] IN OUT, e.g. weather.csv weather.arrow")
-	}
-	in, out := fs.Arg(0), fs.Arg(1)
+	frame := &e.opts.frame
+	in, out := args[0], args[1]
 	from, to := formatOf(in), formatOf(out)
 	switch {
 	case from == formatCSV && to.carriesContext():

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -48,16 +47,8 @@ type inspectedEntry struct {
 // carries: its frame, its columns and all of its context. It decodes into a
 // private in-memory store, so it needs no -store and changes none.
 func cmdInspect(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	if fs.NArg() != 1 {
-		return usage("inspect takes [-json] FILE: an Arrow IPC file or stream, or a Parquet file")
-	}
-	f, err := os.Open(fs.Arg(0))
+	asJSON := &e.opts.json
+	f, err := os.Open(args[0])
 	if err != nil {
 		return err
 	}

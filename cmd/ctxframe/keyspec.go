@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
+	"github.com/go-gota/gota/dataframe"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/keys"
 )
 
@@ -58,4 +63,31 @@ func readable(k keys.Key) string {
 		return k.FrameID() + "/cell/" + strconv.Itoa(k.RowIndex()) + "/" + k.ColumnName()
 	}
 	return k.FrameID()
+}
+
+// key parses a command's KEY and, with --data, checks it against the
+// frame's data: a column it lacks or a row past its end is refused, so a
+// typo is caught when it is written, not when the data is next used.
+func (e *env) key(arg string) (keys.Key, error) {
+	k, err := parseKey(arg)
+	if err != nil {
+		return keys.Key{}, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if e.opts.data == "" {
+		return k, nil
+	}
+	f, err := os.Open(e.opts.data)
+	if err != nil {
+		return keys.Key{}, err
+	}
+	defer f.Close()
+	df := dataframe.ReadCSV(bufio.NewReader(f))
+	if df.Err != nil {
+		return keys.Key{}, fmt.Errorf("reading %s: %w", e.opts.data, df.Err)
+	}
+	shape := framectx.Shape{Columns: df.Names(), Rows: df.Nrow()}
+	if err := shape.Check(framectx.RefOf(k)); err != nil {
+		return keys.Key{}, fmt.Errorf("%s against %s: %w", arg, e.opts.data, err)
+	}
+	return k, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -41,9 +40,11 @@ var errUsage = errors.New("usage")
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	storeURL       string
+	storeURL       string // --store; else $CTXFRAME_STORE, else defaultStore (see openStore)
 	store          contextstore.Store
-	readOnly       bool // the command only reads the store
+	readOnly       bool    // the command only reads the store
+	name           string  // the command running, for messages
+	opts           options // its flags
 }
 
 // missingSQLiteFile reports whether storeURL names a SQLite file
@@ -72,6 +73,12 @@ var readOnlyCommands = map[string]bool{"frames": true, "ls": true, "get": true, 
 // is an empty store: nothing is created.
 func (e *env) openStore(ctx context.Context) (contextstore.Store, error) {
 	if e.store == nil {
+		if e.storeURL == "" {
+			e.storeURL = os.Getenv("CTXFRAME_STORE")
+		}
+		if e.storeURL == "" {
+			e.storeURL = defaultStore
+		}
 		url := e.storeURL
 		if e.readOnly && missingSQLiteFile(url) {
 			url = "mem://"
@@ -90,38 +97,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// go-redis logs every failed dial on its own; the command reports each
 	// failure once, as a sentence, and stderr carries nothing else.
 	logging.Disable()
-	fs := flag.NewFlagSet("ctxframe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	storeURL := fs.String("store", "", "store URL (default $CTXFRAME_STORE, else "+defaultStore+")")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ctxframe [-store URL] COMMAND [args]")
-		fmt.Fprintln(stderr, "commands: frames, ls, get, set, merge, rm, drop, state, export, import, inspect, convert (see go doc ./cmd/ctxframe)")
-		fmt.Fprintln(stderr, "formats for inspect and convert: .csv, .arrow/.feather/.ipc, .arrows, .parquet/.pq")
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
 	out := &checkedWriter{w: stdout}
-	e := &env{stdin: stdin, stdout: out, stderr: stderr, storeURL: *storeURL}
-	if e.storeURL == "" {
-		e.storeURL = os.Getenv("CTXFRAME_STORE")
+	e := &env{stdin: stdin, stdout: out, stderr: stderr, name: "ctxframe"}
+	root := newRoot(ctx, e)
+	root.SetArgs(normalizeArgs(args))
+	root.SetIn(stdin)
+	root.SetOut(out)
+	root.SetErr(stderr)
+	if len(args) == 0 {
+		root.SetArgs([]string{"--help"})
 	}
-	if e.storeURL == "" {
-		e.storeURL = defaultStore
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return 2
-	}
-	name, rest := fs.Arg(0), fs.Args()[1:]
-	e.readOnly = readOnlyCommands[name]
-	cmd, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(stderr, "ctxframe: unknown command %q\n", name)
-		fs.Usage()
-		return 2
-	}
-	err := cmd(ctx, e, rest)
+	err := root.ExecuteContext(ctx)
 	if err == nil && out.err != nil {
 		err = fmt.Errorf("writing the output: %w", out.err)
 	}
@@ -130,17 +116,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			err = cerr
 		}
 	}
+	name := "ctxframe"
+	if e.name != "ctxframe" {
+		name += " " + e.name
+	}
 	switch {
 	case err == nil:
+		if len(args) == 0 {
+			return 2 // a command was needed; the help went to stdout
+		}
 		return 0
-	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "ctxframe %s: %v\n", name, err)
+	case isUsage(err):
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2
 	case errors.Is(err, framectx.ErrStale), errors.Is(err, contextstore.ErrConflict):
-		fmt.Fprintf(stderr, "ctxframe %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitStale
 	default:
-		fmt.Fprintf(stderr, "ctxframe %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1
 	}
 }
