@@ -68,7 +68,7 @@ var commandSpecs = []commandSpec{
 		},
 		example: "  ctxframe set weather/col/temp_c '{\"unit\":\"degC\"}'\n  ctxframe set weather/col/temp_c '{\"unit\":\"degC\"}' --data testdata/weather.csv\n  ctxframe set weather '{\"rows\":12}' --state rows"},
 	{use: "merge KEY JSON", short: "Set some fields of a value (null removes a field), atomically", args: cobra.ExactArgs(2), run: cmdMerge,
-		flags: func(fs *pflag.FlagSet, o *options) { epochFlags(fs, o); dataFlag(fs, o) },
+		flags:   func(fs *pflag.FlagSet, o *options) { epochFlags(fs, o); dataFlag(fs, o) },
 		example: "  ctxframe merge weather/row/5 '{\"checked\":true,\"note\":null}'"},
 	{use: "rm KEY...", short: "Delete values", args: cobra.MinimumNArgs(1), run: cmdRemove, flags: epochFlags,
 		example: "  ctxframe rm weather/cell/5/temp_c weather/row/5"},

@@ -17,7 +17,6 @@ import (
 
 type command func(ctx context.Context, e *env, args []string) error
 
-
 func usage(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errUsage}, args...)...)
 }
