@@ -60,8 +60,9 @@ type ImportResult struct {
 // name, the schema's missingValues, primaryKey and foreignKeys into the
 // frame context. A field naming no column is an *UnknownFieldError (nothing
 // written) unless opts.SkipUnknown. Columns without a field are untouched.
-// The current context is read first and the batch written after: a writer
-// changing the same entries in between may be overwritten.
+// The batch is written only if the frame did not change since it was read
+// (else it is read and planned again), and only while the frame is at the
+// binding's layout epoch (a *framectx.StaleError otherwise).
 func Import(ctx context.Context, b *framectx.Binding, shape framectx.Shape, s *Schema, opts *ImportOptions) (*ImportResult, error) {
 	if s == nil {
 		return nil, errors.New("tableschema: import: nil schema")
@@ -110,26 +111,44 @@ func Import(ctx context.Context, b *framectx.Binding, shape framectx.Shape, s *S
 	if len(ks) == 0 {
 		return res, nil
 	}
-	current, err := contextstore.GetMany(ctx, b.Store(), ks)
+	// Read, plan and write only if the frame did not change in between:
+	// a writer in between is re-read, never overwritten.
+	var err error
+	for attempt := 0; attempt < framectx.MaxAttempts; attempt++ {
+		snap, rerr := contextstore.ReadVersioned(ctx, b.Store(), b.FrameID())
+		if rerr != nil {
+			return nil, fmt.Errorf("tableschema: import: %w", rerr)
+		}
+		if held := b.Epoch(); snap.State.Epoch != held && len(res.Columns) > 0 {
+			// The columns were renamed or moved since the data was bound:
+			// a field's name may now be another column's.
+			return nil, &framectx.StaleError{FrameID: b.FrameID(), Held: held, Now: snap.State.Epoch}
+		}
+		current := make(map[keys.Key]contextstore.Value, len(snap.Entries))
+		for _, e := range snap.Entries {
+			current[e.Key] = e.Value
+		}
+		ms := make([]contextstore.Mutation, len(ks))
+		for i, k := range ks {
+			v := contextstore.Value{}
+			for f, x := range current[k] {
+				if framectx.IsReserved(f) || !o.Replace || k.Kind() == keys.KindFrame {
+					v[f] = x
+				}
+			}
+			for f, x := range patches[i] {
+				if !framectx.IsReserved(f) {
+					v[f] = x
+				}
+			}
+			ms[i] = contextstore.Put(k, v)
+		}
+		guard := contextstore.AtVersion(b.FrameID(), snap.State)
+		if _, err = contextstore.ApplyIf(ctx, b.Store(), []contextstore.Guard{guard}, ms); !errors.Is(err, contextstore.ErrConflict) {
+			break
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("tableschema: import: %w", err)
-	}
-	ms := make([]contextstore.Mutation, len(ks))
-	for i, k := range ks {
-		v := contextstore.Value{}
-		for f, x := range current[i] {
-			if framectx.IsReserved(f) || !o.Replace || k.Kind() == keys.KindFrame {
-				v[f] = x
-			}
-		}
-		for f, x := range patches[i] {
-			if !framectx.IsReserved(f) {
-				v[f] = x
-			}
-		}
-		ms[i] = contextstore.Put(k, v)
-	}
-	if err := contextstore.Apply(ctx, b.Store(), ms); err != nil {
 		return nil, fmt.Errorf("tableschema: import: %w", err)
 	}
 	return res, nil

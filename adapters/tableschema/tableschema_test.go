@@ -235,9 +235,12 @@ func TestImportFailureWritesNothing(t *testing.T) {
 	if es, _ := b.Entries(ctx); len(es) != 0 {
 		t.Errorf("failed import wrote %v", es)
 	}
-	fs.FailAlways(framectxtest.OpGetMany)
+	fs.FailAlways(framectxtest.OpListKeys) // Import reads the frame with its version (ReadVersioned)
 	if _, err := Import(ctx, b, weatherShape, schema, nil); !errors.Is(err, framectxtest.ErrInjected) {
 		t.Fatalf("Import with failing reads = %v", err)
+	}
+	if es, _ := contextstore.ReadFrame(ctx, fs.Inner(), b.FrameID()); len(es) != 0 {
+		t.Errorf("an import whose read failed wrote %v", es)
 	}
 	fs.Reset()
 	fs.FailAlways(framectxtest.OpListKeys)
@@ -295,5 +298,31 @@ func TestSchemaJSONMethods(t *testing.T) {
 	e := &UnknownFieldError{Fields: []string{"x", "y z"}}
 	if got, want := e.Error(), `tableschema: schema fields not in the frame: "x" "y z"`; got != want {
 		t.Errorf("Error = %q, want %q", got, want)
+	}
+}
+
+// Import never overwrites a writer in between: its write is conditional on
+// the frame's version as read, and a layout change since binding is stale.
+func TestImportIsConditional(t *testing.T) {
+	ctx := context.Background()
+	schema, _ := readSchema(t)
+	store := contextstore.NewMemoryStore()
+	b := bind(t, store)
+	// Another process relays the frame out after this binding was made.
+	other, err := framectx.Bind(store, b.FrameID(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Commit(ctx, []*framectx.Binding{other}, func([][]contextstore.Entry) (framectx.Change, error) {
+		return framectx.Change{
+			Inputs:  []framectx.Input{{FrameID: b.FrameID(), Shape: weatherShape}},
+			Output:  b.FrameID(),
+			Columns: []framectx.OutputColumn{framectx.Renamed(0, "station_id", "station")},
+		}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Import(ctx, b, weatherShape, schema, nil); !errors.Is(err, framectx.ErrStale) {
+		t.Fatalf("Import after the columns moved = %v, want ErrStale", err)
 	}
 }
