@@ -37,7 +37,7 @@ type commandSpec struct {
 	args                      cobra.PositionalArgs
 	flags                     func(fs *pflag.FlagSet, o *options)
 	run                       command
-	group                     string
+	group                     string // the parent command ("schema"), or "" for the root
 }
 
 func epochFlags(fs *pflag.FlagSet, o *options) {
@@ -113,6 +113,12 @@ func newRoot(ctx context.Context, e *env) *cobra.Command {
 	root.SetContext(ctx)
 	root.PersistentFlags().StringVar(&e.storeURL, "store", "", "store URL (default $CTXFRAME_STORE, else "+defaultStore+")")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return fmt.Errorf("%w: %w", errUsage, err) })
+	groups := map[string]*cobra.Command{
+		"schema": {Use: "schema", Short: "Import or export column context as a Frictionless Table Schema"},
+	}
+	for _, g := range groups {
+		root.AddCommand(g)
+	}
 	for _, spec := range commandSpecs {
 		spec := spec
 		c := &cobra.Command{
@@ -126,7 +132,7 @@ func newRoot(ctx context.Context, e *env) *cobra.Command {
 			RunE: func(c *cobra.Command, args []string) error {
 				e.opts.epochSet = c.Flags().Changed("epoch")
 				e.opts.stateSet = c.Flags().Changed("state")
-				e.name = c.Name()
+				e.name = c.CommandPath()[len("ctxframe "):]
 				e.readOnly = readOnlyCommands[c.Name()]
 				return spec.run(c.Context(), e, args)
 			},
@@ -134,7 +140,11 @@ func newRoot(ctx context.Context, e *env) *cobra.Command {
 		if spec.flags != nil {
 			spec.flags(c.Flags(), &e.opts)
 		}
-		root.AddCommand(c)
+		if g := groups[spec.group]; g != nil {
+			g.AddCommand(c)
+		} else {
+			root.AddCommand(c)
+		}
 	}
 	return root
 }

@@ -287,7 +287,7 @@ func restorePlan(frameID string, stored, file []contextstore.Entry, rule restore
 			same = ok && contextstore.Equal(fv, stored[i].Value)
 		}
 		if !same {
-			return nil, fmt.Errorf("frame %q: %w (%d entries; the file has %d): pass -replace to replace it, or -merge POLICY to merge the file's into it",
+			return nil, fmt.Errorf("frame %q: %w (%d entries; the incoming context has %d): pass --replace to replace it, or --merge POLICY to merge the two",
 				frameID, errExistingContext, len(stored), len(file))
 		}
 	}
