@@ -103,6 +103,9 @@ func TestREADMECommandLine(t *testing.T) {
 	require.Zero(t, run(context.Background(), []string{"-store", "sqlite:other.db", "export", "weather"}, strings.NewReader(""), &out, &errOut), errOut.String())
 	require.Contains(t, out.String(), `"unit":"degC"`, "the column's context reached other.db")
 	require.Contains(t, out.String(), `"quality":"outlier"`, "the cell's context reached other.db")
+	out.Reset()
+	require.Zero(t, run(context.Background(), []string{"--store", "sqlite:backup.db", "export", "weather"}, strings.NewReader(""), &out, &errOut), errOut.String())
+	require.Contains(t, out.String(), `"unit":"degC"`, "copy brought the context to backup.db")
 	for _, f := range []string{"weather.ctx.jsonl", "weather.arrow", "weather.parquet", "copy.csv"} {
 		st, err := os.Stat(f)
 		require.NoError(t, err, "the walkthrough makes %s", f)
