@@ -1,290 +1,259 @@
+// Code generated from walkthrough.ipynb by TestNotebook; DO NOT EDIT.
+
 package main
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-
-	"github.com/go-gota/gota/dataframe"
-	"github.com/go-gota/gota/series"
-
 	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
 	"github.com/ctxframe/ctxframe/adapters/framectx"
-	ctxgota "github.com/ctxframe/ctxframe/adapters/gota"
-	"github.com/ctxframe/ctxframe/adapters/tableschema"
+	"github.com/ctxframe/ctxframe/adapters/gota"
 	"github.com/ctxframe/ctxframe/contextstore"
-	_ "github.com/ctxframe/ctxframe/contextstore/redisstore" // redis:// URLs for -store
-	_ "github.com/ctxframe/ctxframe/contextstore/sqlstore"   // sqlite: and postgres:// URLs for -store
-	"github.com/ctxframe/ctxframe/keys"
+	_ "github.com/ctxframe/ctxframe/contextstore/redisstore"
+	_ "github.com/ctxframe/ctxframe/contextstore/sqlstore"
+	"github.com/go-gota/gota/dataframe"
+	"github.com/go-gota/gota/series"
+	"os"
 )
 
-func main() {
-	storeURL := flag.String("store", "mem://", "context store URL")
-	dataDir := flag.String("data", "", "folder with weather.csv and stations.csv (default: the repository's testdata)")
-	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *storeURL, *dataDir); err != nil {
-		fmt.Fprintln(os.Stderr, "notebook:", err)
-		os.Exit(1)
-	}
-}
-
-// notebook carries what every step needs and turns the first error into the
-// walkthrough's error, so the steps read like cells of a notebook.
-type notebook struct {
-	ctx   context.Context
-	out   io.Writer
-	store contextstore.Store
-	data  string
-}
-
-func (nb *notebook) section(title string) { fmt.Fprintf(nb.out, "\n== %s\n", title) }
-
-func (nb *notebook) printf(format string, args ...any) { fmt.Fprintf(nb.out, format, args...) }
-
-// readCSV loads one of the data sets; gota reports a bad file in df.Err.
-func (nb *notebook) readCSV(name string) (dataframe.DataFrame, error) {
-	f, err := os.Open(filepath.Join(nb.data, name))
+// must stops the cell at the first error.
+func must(err error) {
 	if err != nil {
-		return dataframe.DataFrame{}, err
+		panic(err)
 	}
+}
+
+// openStore opens the store the context lives in: $CTXFRAME_STORE, or the
+// embedded SQLite file notebook.db.
+func openStore(ctx context.Context) contextstore.Store {
+	url := os.Getenv("CTXFRAME_STORE")
+	if url == "" {
+		url = "sqlite:notebook.db"
+	}
+	store, err := contextstore.Open(ctx, url)
+	must(err)
+	return store
+}
+
+// readings binds the weather readings to frame "weather" in store.
+func readings(ctx context.Context, store contextstore.Store) *gota.Frame {
+	name := "testdata/weather-noaa.csv"
+	if _, err := os.Stat(name); err != nil {
+		name = "../../" + name // run from examples/notebook
+	}
+	f, err := os.Open(name)
+	must(err)
 	defer f.Close()
-	df := dataframe.ReadCSV(f)
-	return df, df.Err
+	w, err := gota.ReadCSV(ctx, store, "weather", f, nil)
+	must(err)
+	return w
 }
 
-// showContext prints a frame's context, one entry a line. Lineage records,
-// which operations keep in a reserved field, are shown apart by showLineage.
-func (nb *notebook) showContext(entries []contextstore.Entry) error {
-	for _, e := range entries {
-		user := framectx.UserFields(e.Value)
-		if len(user) == 0 {
-			continue
+// show prints a frame's first rows and its context.
+func show(ctx context.Context, f *gota.Frame, rows int) {
+	df := f.DataFrame()
+	if df.Nrow() > rows {
+		idx := make([]int, rows)
+		for i := range idx {
+			idx[i] = i
 		}
-		b, err := contextstore.MarshalValue(user)
-		if err != nil {
-			return err
-		}
-		nb.printf("  %-26s %s\n", framectx.RefOf(e.Key), b)
+		df = df.Subset(idx)
 	}
-	return nil
+	fmt.Printf("%s: %d rows x %d columns\n%v", f.FrameID(), f.DataFrame().Nrow(), f.DataFrame().Ncol(), df)
+	entries, err := f.List(ctx)
+	must(err)
+	fmt.Printf("context (%d entries):\n", len(entries))
+	must(framectx.WriteContext(os.Stdout, entries))
 }
 
-func run(ctx context.Context, out io.Writer, storeURL, dataDir string) error {
-	if dataDir == "" {
-		var err error
-		if dataDir, err = findTestdata(); err != nil {
-			return err
+// readingsByCity is the aggregation of step 3 again: each cell runs on its
+// own, so a later cell recomputes the data it needs (its context is in the
+// store already).
+func readingsByCity(ctx context.Context, store contextstore.Store) dataframe.DataFrame {
+	w := readings(ctx, store)
+	out, _, err := w.Derive(ctx, "by_city", gota.GroupBy("location").Aggregation(
+		[]dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_MAX, dataframe.Aggregation_COUNT},
+		[]string{"temp_max", "precipitation", "precipitation"}))
+	must(err)
+	return out.DataFrame()
+}
+
+// main runs the notebook's cells in order, as GoNB runs them one by one.
+func main() {
+	cells := []func(){cell1, cell2, cell3, cell4, cell5, cell6}
+	for i, cell := range cells {
+		if os.Getenv("CTXFRAME_NOTEBOOK_CELLS") != "" {
+			fmt.Printf("%s%d\n", "\x1ectxframe-cell ", i)
 		}
+		cell()
 	}
-	store, err := contextstore.Open(ctx, storeURL)
-	if err != nil {
-		return err
-	}
+}
+
+// cell1 is code cell 1 of the notebook.
+func cell1() {
+
+	ctx := context.Background()
+	store := openStore(ctx)
 	defer contextstore.Close(store)
-	nb := &notebook{ctx: ctx, out: out, store: store, data: dataDir}
-	return nb.walk()
+	w := readings(ctx, store)
+
+	must(w.Set(ctx, framectx.FrameRef(), framectx.StateBound(contextstore.Value{
+		"title": "Daily weather, Seattle and New York, 2012-2015", "source": "NOAA via vega-datasets",
+		"rows": w.DataFrame().Nrow()}, "rows")))
+	must(w.Set(ctx, framectx.ColumnRef("precipitation"), contextstore.Value{"unit": "mm", "description": "daily total"}))
+	must(w.Set(ctx, framectx.ColumnRef("temp_max"), contextstore.Value{"unit": "degC", "description": "daily maximum"}))
+	must(w.Set(ctx, framectx.ColumnRef("temp_min"), contextstore.Value{"unit": "degC", "description": "daily minimum"}))
+	must(w.Set(ctx, framectx.ColumnRef("wind"), contextstore.Value{"unit": "m/s", "description": "mean wind speed"}))
+
+	// The wettest day on record gets a cell flag, the hottest a row flag.
+	rain, heat := w.DataFrame().Col("precipitation").Float(), w.DataFrame().Col("temp_max").Float()
+	wettest, hottest := 0, 0
+	for i := range rain {
+		if rain[i] > rain[wettest] {
+			wettest = i
+		}
+		if heat[i] > heat[hottest] {
+			hottest = i
+		}
+	}
+	must(w.Set(ctx, framectx.CellRef(wettest, "precipitation"), contextstore.Value{"quality": "check the gauge"}))
+	must(w.Set(ctx, framectx.RowRef(hottest), contextstore.Value{"note": "hottest day in the data"}))
+
+	// A typo is caught when it is written, not when the data is next used.
+	fmt.Println("a typo:", w.Set(ctx, framectx.ColumnRef("temperature"), contextstore.Value{"unit": "degC"}))
+	show(ctx, w, 3)
 }
 
-func (nb *notebook) walk() error {
-	ctx := nb.ctx
+// cell2 is code cell 2 of the notebook.
+func cell2() {
 
-	nb.section("1. Load the readings and describe them")
-	df, err := nb.readCSV("weather.csv")
-	if err != nil {
-		return err
+	ctx := context.Background()
+	store := openStore(ctx)
+	defer contextstore.Close(store)
+	w := readings(ctx, store)
+
+	ny, rep, err := w.Derive(ctx, "new_york", gota.Filter(dataframe.F{Colname: "location", Comparator: series.Eq, Comparando: "New York"}))
+	must(err)
+	for _, n := range rep.Notes {
+		fmt.Println("note:", n)
 	}
-	weather, err := ctxgota.New(ctx, nb.store, "weather", df, nil)
-	if err != nil {
-		return err
+	hot, _, err := ny.Derive(ctx, "new_york_hottest", gota.Arrange(dataframe.RevSort("temp_max")))
+	must(err)
+	_, err = hot.Apply(ctx, gota.Rename("tmax_c", "temp_max"))
+	must(err)
+	show(ctx, hot, 3)
+}
+
+// cell3 is code cell 3 of the notebook.
+func cell3() {
+
+	ctx := context.Background()
+	store := openStore(ctx)
+	defer contextstore.Close(store)
+	w := readings(ctx, store)
+
+	cities, rep, err := w.Derive(ctx, "by_city", gota.GroupBy("location").Aggregation(
+		[]dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_MAX, dataframe.Aggregation_COUNT},
+		[]string{"temp_max", "precipitation", "precipitation"}))
+	must(err)
+	for _, n := range rep.Notes {
+		fmt.Println("note:", n)
 	}
-	// Clear what an earlier run left in a persistent store.
-	if err := weather.DropContext(ctx); err != nil {
-		return err
+	show(ctx, cities, 2)
+}
+
+// cell4 is code cell 4 of the notebook.
+func cell4() {
+
+	ctx := context.Background()
+	store := openStore(ctx)
+	defer contextstore.Close(store)
+	cities, err := gota.New(ctx, store, "by_city", readingsByCity(ctx, store), nil)
+	must(err)
+
+	stations, err := gota.New(ctx, store, "stations", dataframe.LoadRecords([][]string{
+		{"location", "station", "elevation_m"},
+		{"New York", "USW00094728", "42"},
+		{"Seattle", "USW00024233", "112"},
+	}), nil)
+	must(err)
+	must(stations.Set(ctx, framectx.ColumnRef("station"), contextstore.Value{"description": "GHCN-Daily station ID"}))
+	must(stations.Set(ctx, framectx.ColumnRef("elevation_m"), contextstore.Value{"unit": "m"}))
+
+	report, _, err := cities.Derive(ctx, "city_report", gota.InnerJoin(stations, "location"))
+	must(err)
+	meanC := report.DataFrame().Col("temp_max_MEAN").Float()
+	meanF := make([]float64, len(meanC))
+	for i, c := range meanC {
+		meanF[i] = c*9/5 + 32
 	}
-	steps := []struct {
-		ref framectx.Ref
-		v   contextstore.Value
-	}{
-		{framectx.FrameRef(), contextstore.Value{"title": "Daily weather, January 2024", "owner": "meteo-team", "license": "CC-BY-4.0"}},
-		{framectx.ColumnRef("temp_c"), contextstore.Value{"unit": "degC", "description": "daily mean air temperature at 2 m"}},
-		{framectx.ColumnRef("precip_mm"), contextstore.Value{"unit": "mm", "description": "precipitation"}},
-		{framectx.ColumnRef("wind_kph"), contextstore.Value{"unit": "km/h"}},
-		// Berlin at 58.3 degC in January is a sensor fault: flag the row and the cell.
-		{framectx.RowRef(5), contextstore.Value{"flag": "suspicious", "by": "qc-bot"}},
-		{framectx.CellRef(5, "temp_c"), contextstore.Value{"quality": "outlier", "expected_range": []float64{-30, 20}}},
-	}
-	for _, s := range steps {
-		if err := weather.Set(ctx, s.ref, s.v); err != nil {
-			return err
+	_, err = report.Apply(ctx, gota.Mutate(series.New(meanF, series.Float, "temp_max_MEAN_F"), "temp_max_MEAN").
+		WithDescription("temp_max_MEAN * 9/5 + 32"))
+	must(err)
+	show(ctx, report, 2)
+
+	facet, err := report.Lineage(ctx, "")
+	must(err)
+	for _, name := range []string{"temp_max_MEAN", "temp_max_MEAN_F"} {
+		for _, in := range facet.Fields[name].InputFields {
+			fmt.Printf("lineage: %s <- %s.%s (%s %s)\n", name, in.Name, in.Field, in.Transformations[0].Type, in.Transformations[0].Subtype)
 		}
 	}
-	nb.printf("%d rows x %d columns; context:\n", df.Nrow(), df.Ncol())
-	entries, err := weather.List(ctx)
-	if err != nil {
-		return err
-	}
-	if err := nb.showContext(entries); err != nil {
-		return err
-	}
-	err = weather.Set(ctx, framectx.ColumnRef("temperature"), contextstore.Value{"unit": "degC"})
-	if !errors.Is(err, keys.ErrNotInFrame) {
-		return fmt.Errorf("a context on a missing column must be refused, got %v", err)
-	}
-	nb.printf("a typo is caught: %v\n", err)
+}
 
-	nb.section("2. Clean and reshape: the annotations follow the data")
-	ops := []struct {
-		what string
-		op   ctxgota.Op
-	}{
-		{"keep days warmer than 0 degC", ctxgota.Filter(dataframe.F{Colname: "temp_c", Comparator: series.Greater, Comparando: 0.0})},
-		{"hottest first", ctxgota.Arrange(dataframe.RevSort("temp_c"))},
-		{"rename temp_c to temperature", ctxgota.Rename("temperature", "temp_c")},
-		{"drop wind_kph", ctxgota.Drop([]string{"wind_kph"})},
-	}
-	for _, o := range ops {
-		if _, err := weather.Apply(ctx, o.op); err != nil {
-			return fmt.Errorf("%s: %w", o.what, err)
-		}
-		nb.printf("- %s\n", o.what)
-	}
-	nb.printf("%v", weather.DataFrame().Subset([]int{0, 1, 2}))
-	entries, err = weather.List(ctx)
-	if err != nil {
-		return err
-	}
-	nb.printf("context now (the outlier moved from row 5 to row 0, wind_kph's is gone):\n")
-	if err := nb.showContext(entries); err != nil {
-		return err
-	}
+// cell5 is code cell 5 of the notebook.
+func cell5() {
 
-	nb.section("3. Join station metadata into a new data set")
-	sdf, err := nb.readCSV("stations.csv")
-	if err != nil {
-		return err
-	}
-	stations, err := ctxgota.New(ctx, nb.store, "stations", sdf, nil)
-	if err != nil {
-		return err
-	}
-	if err := stations.DropContext(ctx); err != nil {
-		return err
-	}
-	schema, err := tableschema.Parse([]byte(`{"fields": [
-		{"name": "station_id", "title": "Station", "type": "string", "constraints": {"required": true}},
-		{"name": "elevation_m", "type": "integer", "description": "height above sea level", "unit": "m"}],
-		"primaryKey": "station_id"}`))
-	if err != nil {
-		return err
-	}
-	if _, err := stations.ImportTableSchema(ctx, schema, &tableschema.ImportOptions{SkipUnknown: true}); err != nil {
-		return err
-	}
-	report, rep, err := weather.Derive(ctx, "weather_report", ctxgota.InnerJoin(stations, "station_id"))
-	if err != nil {
-		return err
-	}
-	nb.printf("%s -> %q with columns %v\n", rep.Op, report.FrameID(), report.DataFrame().Names())
-	entries, err = report.List(ctx)
-	if err != nil {
-		return err
-	}
-	if err := nb.showContext(entries); err != nil {
-		return err
-	}
-	facet, err := report.Lineage(ctx, "https://github.com/ctxframe/ctxframe/examples/notebook")
-	if err != nil {
-		return err
-	}
-	lin, err := json.Marshal(facet.Fields["elevation_m"])
-	if err != nil {
-		return err
-	}
-	nb.printf("OpenLineage for elevation_m: %s\n", lin)
-
-	nb.section("4. Hand the report to another service as Arrow IPC")
-	rec, err := ctxarrow.FromGota(ctx, report, "weather_report.arrow", nil)
-	if err != nil {
-		return err
-	}
+	ctx := context.Background()
+	store := openStore(ctx)
+	defer contextstore.Close(store)
+	w := readings(ctx, store)
+	rec, err := ctxarrow.FromGota(ctx, w, "weather", nil)
+	must(err)
 	defer rec.Release()
-	var ipcFile bytes.Buffer
-	if err := rec.WriteFile(ctx, &ipcFile, nil); err != nil {
-		return err
-	}
-	nb.printf("wrote an IPC file of %d bytes; its context travels inside it\n", ipcFile.Len())
+	sent, err := rec.ListAll(ctx)
+	must(err)
 
-	// The receiving service has a store of its own.
-	received := contextstore.NewMemoryStore()
-	defer received.Close()
-	table, err := ctxarrow.ReadFileTable(ctx, bytes.NewReader(ipcFile.Bytes()), received, nil, nil)
-	if err != nil {
-		return err
-	}
-	defer table.Release()
-	nb.printf("the receiver reads %d rows of frame %q; its context:\n", table.Arrow().NumRows(), table.FrameID())
-	got, err := contextstore.ReadFrame(ctx, received, table.FrameID())
-	if err != nil {
-		return err
-	}
-	if err := nb.showContext(got); err != nil {
-		return err
-	}
-	sent, err := rec.ListAll(ctx) // lineage included: all of it must arrive
-	if err != nil {
-		return err
-	}
-	nb.printf("every entry arrived: %v\n", sameEntries(sent, got))
-
-	nb.section("5. Clean up: nothing is orphaned")
-	for _, f := range []interface{ DropContext(context.Context) error }{weather, stations, report, rec} {
-		if err := f.DropContext(ctx); err != nil {
-			return err
+	var ipcFile, parquetFile bytes.Buffer
+	must(rec.WriteFile(ctx, &ipcFile, nil))
+	must(rec.WriteParquet(ctx, &parquetFile, nil))
+	for _, file := range []struct {
+		name string
+		read func(contextstore.Store) (*ctxarrow.Table, error)
+	}{
+		{"Arrow IPC", func(s contextstore.Store) (*ctxarrow.Table, error) {
+			return ctxarrow.ReadFileTable(ctx, bytes.NewReader(ipcFile.Bytes()), s, nil, nil)
+		}},
+		{"Parquet", func(s contextstore.Store) (*ctxarrow.Table, error) {
+			return ctxarrow.ReadParquetTable(ctx, bytes.NewReader(parquetFile.Bytes()), s, nil, nil)
+		}},
+	} {
+		receiver := contextstore.NewMemoryStore()
+		table, err := file.read(receiver)
+		must(err)
+		got, err := contextstore.ReadFrame(ctx, receiver, table.FrameID())
+		must(err)
+		same := len(got) == len(sent)
+		for i := range got {
+			same = same && got[i].Key == sent[i].Key && contextstore.Equal(got[i].Value, sent[i].Value)
 		}
+		fmt.Printf("%s: %d rows, %d context entries, every one as sent: %v\n", file.name, table.Arrow().NumRows(), len(got), same)
+		table.Release()
 	}
-	left, err := nb.store.ListKeys(ctx)
-	if err != nil {
-		return err
-	}
-	nb.printf("entries left in the store: %d\n", len(left))
-	return nil
 }
 
-// sameEntries compares two frames' entries by frame-relative key and value.
-func sameEntries(a, b []contextstore.Entry) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if framectx.RefOf(a[i].Key) != framectx.RefOf(b[i].Key) || !contextstore.Equal(a[i].Value, b[i].Value) {
-			return false
-		}
-	}
-	return true
-}
+// cell6 is code cell 6 of the notebook.
+func cell6() {
 
-// findTestdata looks for the repository's testdata folder from the working
-// directory up, so the walkthrough runs from the root or from its own folder.
-func findTestdata() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		candidate := filepath.Join(dir, "testdata")
-		if _, err := os.Stat(filepath.Join(candidate, "weather.csv")); err == nil {
-			return candidate, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no testdata/weather.csv here or above; pass -data")
-		}
-		dir = parent
+	ctx := context.Background()
+	store := openStore(ctx)
+	defer contextstore.Close(store)
+	frames, err := contextstore.ListFrames(ctx, store)
+	must(err)
+	for _, f := range frames {
+		entries, err := contextstore.ReadFrame(ctx, store, f)
+		must(err)
+		fmt.Printf("%-18s %d entries\n", f, len(entries))
 	}
 }
