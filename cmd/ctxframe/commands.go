@@ -284,7 +284,9 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), maxImportLine)
 	var ms []contextstore.Mutation
+	bar := progressFor(e.stderr, -1, "reading entries")
 	for line := 1; sc.Scan(); line++ {
+		_ = bar.Add(1)
 		if len(sc.Bytes()) == 0 {
 			continue
 		}
@@ -308,6 +310,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if err := sc.Err(); err != nil {
 		return err
 	}
+	_ = bar.Finish()
 	s, err := e.openStore(ctx)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,11 @@ import (
 // readmeBlock returns the lines of the first ```sh block after heading in
 // the repository's README.
 func readmeBlock(t *testing.T, heading string) []string {
+	return readmeCode(t, heading, "sh")
+}
+
+// readmeCode returns the lines of the first ```lang block after heading.
+func readmeCode(t *testing.T, heading, lang string) []string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	require.NoError(t, err)
@@ -21,9 +27,10 @@ func readmeBlock(t *testing.T, heading string) []string {
 	at := strings.Index(text, "\n"+heading+"\n")
 	require.GreaterOrEqual(t, at, 0, "README has no %q", heading)
 	text = text[at:]
-	start := strings.Index(text, "```sh\n")
+	fence := "```" + lang + "\n"
+	start := strings.Index(text, fence)
 	require.GreaterOrEqual(t, start, 0)
-	text = text[start+len("```sh\n"):]
+	text = text[start+len(fence):]
 	end := strings.Index(text, "```")
 	require.GreaterOrEqual(t, end, 0)
 	var lines []string
@@ -111,4 +118,56 @@ func TestREADMECommandLine(t *testing.T) {
 		require.NoError(t, err, "the walkthrough makes %s", f)
 		require.NotZero(t, st.Size())
 	}
+}
+
+// TestREADMEQuickStart builds the README's Go quick start as a program and
+// runs it on a copy of the test data: it must compile as written and print
+// the context it promises.
+func TestREADMEQuickStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	lines := readmeCode(t, "## Quick start", "go")
+	src := `package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/go-gota/gota/dataframe"
+	"github.com/go-gota/gota/series"
+
+	"github.com/ctxframe/ctxframe/adapters/framectx"
+	"github.com/ctxframe/ctxframe/adapters/gota"
+	"github.com/ctxframe/ctxframe/contextstore"
+	_ "github.com/ctxframe/ctxframe/contextstore/sqlstore"
+)
+
+func main() {
+	` + strings.Join(lines, "\n\t") + `
+}
+`
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	dir, err := os.MkdirTemp(root, ".readme-quickstart-") // inside the module, hidden from ./...
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644))
+	bin := filepath.Join(t.TempDir(), "quickstart")
+	build := exec.Command("go", "build", "-o", bin, "./"+filepath.Base(dir))
+	build.Dir = root
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "the README's quick start does not build:\n%s\n%s", out, src)
+
+	work := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(work, "testdata"), 0o755))
+	csv, err := os.ReadFile(filepath.Join(root, "testdata", "weather.csv"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(work, "testdata", "weather.csv"), csv, 0o644))
+	runIt := exec.Command(bin)
+	runIt.Dir = work
+	out, err = runIt.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, string(out), `column "temperature"     {"unit":"degC"}`)
+	require.Contains(t, string(out), `{"quality":"outlier"}`)
 }

@@ -101,10 +101,10 @@ func cell1() {
 	must(w.Set(ctx, framectx.FrameRef(), framectx.StateBound(contextstore.Value{
 		"title": "Daily weather, Seattle and New York, 2012-2015", "source": "NOAA via vega-datasets",
 		"rows": w.DataFrame().Nrow()}, "rows")))
-	must(w.Set(ctx, framectx.ColumnRef("precipitation"), contextstore.Value{"unit": "mm", "description": "daily total"}))
-	must(w.Set(ctx, framectx.ColumnRef("temp_max"), contextstore.Value{"unit": "degC", "description": "daily maximum"}))
-	must(w.Set(ctx, framectx.ColumnRef("temp_min"), contextstore.Value{"unit": "degC", "description": "daily minimum"}))
-	must(w.Set(ctx, framectx.ColumnRef("wind"), contextstore.Value{"unit": "m/s", "description": "mean wind speed"}))
+	must(w.Set(ctx, framectx.ColumnRef("precipitation"), contextstore.Value{"unit": "mm", "description": "daily total", "owner": "hydrology"}))
+	must(w.Set(ctx, framectx.ColumnRef("temp_max"), contextstore.Value{"unit": "degC", "description": "daily maximum", "owner": "climate"}))
+	must(w.Set(ctx, framectx.ColumnRef("temp_min"), contextstore.Value{"unit": "degC", "description": "daily minimum", "owner": "climate"}))
+	must(w.Set(ctx, framectx.ColumnRef("wind"), contextstore.Value{"unit": "m/s", "description": "mean wind speed", "owner": "climate"}))
 
 	// The wettest day on record gets a cell flag, the hottest a row flag.
 	rain, heat := w.DataFrame().Col("precipitation").Float(), w.DataFrame().Col("temp_max").Float()
