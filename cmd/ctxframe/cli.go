@@ -105,7 +105,8 @@ func newRoot(ctx context.Context, e *env) *cobra.Command {
 			"for data frames in a store, and converts data with its context between CSV, Arrow IPC and Parquet.\n\n" +
 			"The store is --store URL, else $CTXFRAME_STORE, else the SQLite file ctxframe.db here.\n" +
 			"KEY is FRAME, FRAME/col/NAME, FRAME/row/N, FRAME/cell/N/NAME or a canonical key (ctx1:{weather}c:temp).\n" +
-			"Exit status: 0 done, 1 failed, 2 usage, 3 refused because the frame moved on (see state and --epoch).",
+			"Exit status: 0 done, 1 failed, 2 usage, 3 refused because the frame moved on (see state and --epoch),\n" +
+			"4 not found.",
 		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,

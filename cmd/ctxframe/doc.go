@@ -63,8 +63,8 @@
 //	weather/cell/3/temp     the cell at row 3, column "temp"
 //
 // A frame ID containing "/" must use the canonical form. Exit status is 0 on
-// success (and for --help), 1 on a failure, 2 on a usage error and 3 when a
+// success (and for --help), 1 on a failure, 2 on a usage error, 3 when a
 // write was refused because the frame moved on (its layout epoch changed, or
-// other writers kept changing it): nothing was written, read the state again
-// and retry. Machine output goes to stdout, messages for people to stderr.
+// other writers kept changing it: nothing was written, read the state again
+// and retry) and 4 when what was asked for is not in the store. Machine output goes to stdout, messages for people to stderr.
 package main

@@ -30,9 +30,14 @@ func main() {
 	os.Exit(code)
 }
 
-// exitStale is the exit status of a write refused because the frame moved
-// on: its layout changed (ErrStale), or other writers kept changing it.
-const exitStale = 3
+// Exit statuses besides 0 (done), 1 (failed) and 2 (usage).
+const (
+	// exitStale: a write refused because the frame moved on: its layout
+	// changed (ErrStale), or other writers kept changing it.
+	exitStale = 3
+	// exitNotFound: what was asked for is not in the store.
+	exitNotFound = 4
+)
 
 // errUsage marks errors that are the caller's wording, for exit status 2.
 var errUsage = errors.New("usage")
@@ -132,6 +137,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.Is(err, framectx.ErrStale), errors.Is(err, contextstore.ErrConflict):
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return exitStale
+	case errors.Is(err, contextstore.ErrNotFound):
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitNotFound
 	default:
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1

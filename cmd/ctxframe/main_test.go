@@ -107,7 +107,7 @@ func TestBadInputIsAUsageErrorAndChangesNothing(t *testing.T) {
 	if got := c.ok("get", "w"); got != "{\n  \"a\": 1\n}\n" {
 		t.Fatalf("bad input changed the store: %q", got)
 	}
-	if _, errOut, code := c.run("", "get", "w/col/missing"); code != 1 || !strings.Contains(errOut, "not found") {
+	if _, errOut, code := c.run("", "get", "w/col/missing"); code != exitNotFound || !strings.Contains(errOut, "not found") {
 		t.Fatalf("get of a missing key: exit %d, %q", code, errOut)
 	}
 }
@@ -552,7 +552,7 @@ func TestReadOnlyCommandsCreateNothing(t *testing.T) {
 		var out, errOut bytes.Buffer
 		code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
 		if args[0] == "get" {
-			if code != 1 || !strings.Contains(errOut.String(), "not found") || strings.Contains(errOut.String(), "sql") {
+			if code != exitNotFound || !strings.Contains(errOut.String(), "not found") || strings.Contains(errOut.String(), "sql") {
 				t.Errorf("get of a missing key: exit %d, %q", code, errOut.String())
 			}
 		} else if code != 0 {
@@ -572,7 +572,7 @@ func TestReadOnlyCommandsCreateNothing(t *testing.T) {
 		t.Fatalf("set: %s", errOut.String())
 	}
 	errOut.Reset()
-	if code := run(context.Background(), []string{"get", "weather/col/x"}, strings.NewReader(""), &out, &errOut); code != 1 || strings.Contains(errOut.String(), "sql:") {
+	if code := run(context.Background(), []string{"get", "weather/col/x"}, strings.NewReader(""), &out, &errOut); code != exitNotFound || strings.Contains(errOut.String(), "sql:") {
 		t.Errorf("get of a missing key in SQLite: exit %d, %q", code, errOut.String())
 	}
 }
