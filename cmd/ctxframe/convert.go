@@ -56,16 +56,9 @@ func formatOf(path string) format {
 // it an ETL step annotates a data set with `set`, ships it as one
 // self-describing file, and the next step gets both back.
 func cmdConvert(ctx context.Context, e *env, args []string) error {
-	rule := restoreRule{replace: e.opts.replace}
-	if e.opts.merge != "" {
-		if e.opts.replace {
-			return usage("--replace and --merge exclude each other")
-		}
-		p, err := framectx.ParsePolicy(e.opts.merge)
-		if err != nil {
-			return fmt.Errorf("%w: --merge: %w", errUsage, err)
-		}
-		rule.merge, rule.policy = true, p
+	rule, err := e.restoreRule()
+	if err != nil {
+		return err
 	}
 	frame := &e.opts.frame
 	in, out := args[0], args[1]
@@ -220,6 +213,23 @@ func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameI
 type restoreRule struct {
 	replace, merge bool
 	policy         framectx.Policy
+}
+
+// restoreRule reads --replace and --merge POLICY.
+func (e *env) restoreRule() (restoreRule, error) {
+	rule := restoreRule{replace: e.opts.replace}
+	if e.opts.merge == "" {
+		return rule, nil
+	}
+	if e.opts.replace {
+		return rule, usage("--replace and --merge exclude each other")
+	}
+	p, err := framectx.ParsePolicy(e.opts.merge)
+	if err != nil {
+		return rule, fmt.Errorf("%w: --merge: %w", errUsage, err)
+	}
+	rule.merge, rule.policy = true, p
+	return rule, nil
 }
 
 // errExistingContext refuses to overwrite context silently.

@@ -47,13 +47,9 @@ func init() {
 // cmdLineage prints the OpenLineage ColumnLineageDatasetFacet the frame's
 // context records.
 func cmdLineage(ctx context.Context, e *env, args []string) error {
-	s, err := e.openStore(ctx)
+	_, b, err := e.binding(ctx, args[0])
 	if err != nil {
 		return err
-	}
-	b, err := framectx.Bind(s, args[0], nil)
-	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	facet, err := b.Lineage(ctx, "")
 	if err != nil {
@@ -68,16 +64,9 @@ func cmdCopy(ctx context.Context, e *env, args []string) error {
 	if e.opts.from == "" || e.opts.to == "" {
 		return usage("copy needs --from URL and --to URL")
 	}
-	rule := restoreRule{replace: e.opts.replace}
-	if e.opts.merge != "" {
-		if e.opts.replace {
-			return usage("--replace and --merge exclude each other")
-		}
-		p, err := framectx.ParsePolicy(e.opts.merge)
-		if err != nil {
-			return fmt.Errorf("%w: --merge: %w", errUsage, err)
-		}
-		rule.merge, rule.policy = true, p
+	rule, err := e.restoreRule()
+	if err != nil {
+		return err
 	}
 	src, err := contextstore.Open(ctx, e.opts.from)
 	if err != nil {
@@ -166,7 +155,7 @@ func (e *env) frameShape(fallback []string) (framectx.Shape, error) {
 }
 
 func cmdSchemaExport(ctx context.Context, e *env, args []string) error {
-	s, err := e.openStore(ctx)
+	s, b, err := e.binding(ctx, args[0])
 	if err != nil {
 		return err
 	}
@@ -183,10 +172,6 @@ func cmdSchemaExport(ctx context.Context, e *env, args []string) error {
 	shape, err := e.frameShape(cols)
 	if err != nil {
 		return err
-	}
-	b, err := framectx.Bind(s, args[0], nil)
-	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	schema, err := tableschema.Export(ctx, b, shape)
 	if err != nil {
@@ -205,13 +190,9 @@ func cmdSchemaImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.openStore(ctx)
+	s, b, err := e.binding(ctx, args[0])
 	if err != nil {
 		return err
-	}
-	b, err := framectx.Bind(s, args[0], nil)
-	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	// Without --data the frame's shape is what its context and the schema
 	// name: every field then has its column.
@@ -252,4 +233,18 @@ func cmdSchemaImport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "imported %d fields into frame %q\n", len(res.Columns), args[0])
 	return nil
+}
+
+// binding opens the store and binds frameID in it (no data: the commands
+// that use it read or write context only).
+func (e *env) binding(ctx context.Context, frameID string) (contextstore.Store, *framectx.Binding, error) {
+	s, err := e.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := framectx.Bind(s, frameID, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return s, b, nil
 }

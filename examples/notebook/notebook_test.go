@@ -128,8 +128,11 @@ func program(t *testing.T, nb *notebook) []byte {
 			decls.WriteString(strings.TrimPrefix(b.String(), "package main\n") + "\n")
 		}
 	}
-	imports["fmt"] = imports["fmt"]
-	imports["os"] = imports["os"]
+	for _, p := range []string{"fmt", "os"} { // main's own
+		if _, ok := imports[p]; !ok {
+			imports[p] = ""
+		}
+	}
 	paths := make([]string, 0, len(imports))
 	for p := range imports {
 		paths = append(paths, p)
