@@ -229,8 +229,11 @@ func (s *Store) nodeFor(ctx context.Context, key string) (*redis.Client, error) 
 }
 
 // runWrite runs writeScript with keysArg and args. With MinReplicas set, it
-// runs it on one connection to the frame's master followed by WAIT, so the
-// write is acknowledged only once that many replicas have it.
+// sends the script and WAIT in one pipeline on one connection to the
+// frame's master, so the write is acknowledged only once that many
+// replicas have it. (A pipeline rather than a dedicated redis.Conn: go-redis
+// v9.23's Conn shares its client's options without its lock, a data race
+// when connections are set up concurrently.)
 func (s *Store) runWrite(ctx context.Context, keysArg []string, args []any) ([]any, error) {
 	if s.minReplicas == 0 {
 		return writeScript.Run(ctx, s.client, keysArg, args...).Slice()
@@ -241,22 +244,37 @@ func (s *Store) runWrite(ctx context.Context, keysArg []string, args []any) ([]a
 		if err != nil {
 			return err
 		}
-		conn := node.Conn()
-		defer conn.Close()
-		if reply, err = writeScript.Run(ctx, conn, keysArg, args...).Slice(); err != nil {
-			return err
+		for loaded := false; ; loaded = true {
+			pipe := node.Pipeline()
+			eval := pipe.EvalSha(ctx, writeScript.Hash(), keysArg, args...)
+			wait := pipe.Do(ctx, "WAIT", s.minReplicas, s.replicaTimeout.Milliseconds())
+			_, _ = pipe.Exec(ctx)
+			if err := eval.Err(); err != nil {
+				if !loaded && redis.HasErrorPrefix(err, "NOSCRIPT") {
+					// The master (a promoted replica, say) does not have the
+					// script yet: nothing ran; load it and send again.
+					if err := writeScript.Load(ctx, node).Err(); err != nil {
+						return err
+					}
+					continue
+				}
+				return err
+			}
+			if reply, err = eval.Slice(); err != nil {
+				return err
+			}
+			if code, _ := reply[0].(int64); code != 1 {
+				return nil // refused by a check: nothing written, nothing to wait for
+			}
+			acked, err := wait.Int64()
+			if err != nil {
+				return fmt.Errorf("redisstore: waiting for replicas after a write: %w", err)
+			}
+			if acked < s.minReplicas {
+				return &replicaError{acked: acked, want: s.minReplicas, within: s.replicaTimeout}
+			}
+			return nil
 		}
-		if code, _ := reply[0].(int64); code != 1 {
-			return nil // refused by a check: nothing written, nothing to wait for
-		}
-		acked, err := conn.Do(ctx, "WAIT", s.minReplicas, s.replicaTimeout.Milliseconds()).Int64()
-		if err != nil {
-			return fmt.Errorf("redisstore: waiting for replicas after a write: %w", err)
-		}
-		if acked < s.minReplicas {
-			return &replicaError{acked: acked, want: s.minReplicas, within: s.replicaTimeout}
-		}
-		return nil
 	})
 	return reply, err
 }
