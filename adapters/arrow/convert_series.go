@@ -1,7 +1,6 @@
 package arrow
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -10,10 +9,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/go-gota/gota/series"
 )
-
-// ErrUnsupportedType reports an Arrow data type that has no gota series type
-// (or the reverse). Match it with errors.Is.
-var ErrUnsupportedType = errors.New("arrow: unsupported type")
 
 // arrayFromSeries builds the Arrow array of a gota series. gota's missing
 // elements (NA, which includes a float NaN and the string "NaN") become

@@ -1,8 +1,6 @@
 package arrow
 
 import (
-	"errors"
-
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -16,14 +14,6 @@ import (
 // are global: row 0 is the first row of the first record batch, and the rows
 // of later batches follow on. The functions here work on plain schemas and
 // records so the frame types can wrap them.
-
-// ErrCorruptIPC reports an input the IPC readers refuse: framing, a
-// flatbuffer or a record that breaks the format or a limit, input cut
-// short, context that breaks docs/SPEC.md (then also matching its
-// arrowmeta kind), or a message arrow/go would have panicked on. The
-// reader's own I/O errors, the caller's cancellation and the store's
-// errors are not ErrCorruptIPC.
-var ErrCorruptIPC = errors.New("arrow: corrupt IPC data")
 
 // WriteOptions tunes WriteStream, WriteFile, NewStreamWriter and
 // NewFileWriter. A nil *WriteOptions means the defaults.

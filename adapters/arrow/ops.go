@@ -10,31 +10,6 @@ import (
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 )
 
-// Kinds of adapter failure, matched with errors.Is. Store failures come back
-// as they are (a *contextstore.Error), bad references as a *keys.KeyError
-// and merge conflicts as a *framectx.MergeConflictError; these cover the
-// data side.
-var (
-	// ErrInvalidArgument reports an operation refused before any data or
-	// context changed: a slice out of range, an unknown column, a rename
-	// onto an existing name, a column of the wrong length, records whose
-	// schemas do not line up.
-	ErrInvalidArgument = errors.New("arrow: invalid argument")
-
-	// ErrArrow reports that arrow-go refused an operation (a cast it cannot
-	// perform, a concatenation that failed). Data and context are left as
-	// they were.
-	ErrArrow = errors.New("arrow: operation failed")
-
-	// ErrReleased reports a Record or Table used after Release.
-	ErrReleased = errors.New("arrow: used after Release")
-)
-
-// OpError is the error of a failed operation: which operation, on which
-// frame, of which kind (ErrInvalidArgument, ErrArrow, ErrUnsupportedType or
-// ErrReleased) and why. Its message reads "arrow: OP \"FRAME\": KIND: CAUSE".
-type OpError = framectx.OpError
-
 // body is the Arrow data a Record or Table holds, seen through the
 // operations the adapter needs. Every method that returns a body returns a
 // new reference the caller releases; the receiver is left untouched.

@@ -1,8 +1,6 @@
 package arrow
 
 import (
-	"errors"
-
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 
@@ -26,13 +24,6 @@ const (
 	// DataFrame.attrs: a JSON object.
 	PandasAttrsKey = "PANDAS_ATTRS"
 )
-
-// ErrCorruptParquet reports a Parquet input the reader refuses: a footer,
-// metadata, page or record that breaks the format or a limit, input cut
-// short, or context that breaks docs/SPEC.md (then also matching its
-// arrowmeta kind). The reader's own I/O errors, the caller's cancellation
-// and the store's errors are not ErrCorruptParquet.
-var ErrCorruptParquet = errors.New("arrow: corrupt Parquet data")
 
 // Defaults of the Parquet read limits.
 const (
