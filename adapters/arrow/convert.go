@@ -40,14 +40,14 @@ import (
 // "from_gota"; f is left unchanged. The caller releases the Record.
 func FromGota(ctx context.Context, f *ctxgota.Frame, frameID string, opts *Options) (*Record, error) {
 	if f == nil {
-		return nil, &OpError{Adapter: "arrow", Op: "from_gota", Frame: frameID, Kind: ErrInvalidArgument, Err: errNilData}
+		return nil, opError("from_gota", frameID, ErrInvalidArgument, errNilData)
 	}
 	if frameID == "" {
 		frameID = f.FrameID()
 	}
 	df := f.DataFrame()
 	if df.Err != nil {
-		return nil, &OpError{Adapter: "arrow", Op: "from_gota", Frame: f.FrameID(), Kind: ErrInvalidArgument, Err: df.Err}
+		return nil, opError("from_gota", f.FrameID(), ErrInvalidArgument, df.Err)
 	}
 	if err := keys.Frame(frameID).Validate(); err != nil {
 		return nil, err
@@ -55,7 +55,7 @@ func FromGota(ctx context.Context, f *ctxgota.Frame, frameID string, opts *Optio
 	mem := optsAllocator(opts)
 	rec, err := recordFromDataFrame(mem, df)
 	if err != nil {
-		return nil, &OpError{Adapter: "arrow", Op: "from_gota", Frame: f.FrameID(), Kind: kindOf(err), Err: err}
+		return nil, opError("from_gota", f.FrameID(), kindOf(err), err)
 	}
 	defer rec.Release()
 	o := Options{Policy: f.Binding().Policy(), Namespace: f.Binding().Namespace()}
@@ -102,7 +102,7 @@ func (f *frame) toGota(ctx context.Context, frameID string, opts *framectx.Optio
 	}
 	df, err := dataFrameOf(f.data)
 	if err != nil {
-		return nil, &OpError{Adapter: "arrow", Op: "to_gota", Frame: f.bind.FrameID(), Kind: kindOf(err), Err: err}
+		return nil, opError("to_gota", f.bind.FrameID(), kindOf(err), err)
 	}
 	o := framectx.Options{Policy: f.bind.Policy(), Namespace: f.bind.Namespace()}
 	if opts != nil {

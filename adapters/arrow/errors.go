@@ -33,6 +33,11 @@ var (
 // ErrReleased) and why. Its message reads "arrow: OP \"FRAME\": KIND: CAUSE".
 type OpError = framectx.OpError
 
+// opError is the one constructor of the adapter's *OpError.
+func opError(op, frameID string, kind, cause error) *OpError {
+	return &OpError{Adapter: "arrow", Op: op, Frame: frameID, Kind: kind, Err: cause}
+}
+
 // ErrUnsupportedType reports an Arrow data type that has no gota series type
 // (or the reverse). Match it with errors.Is.
 var ErrUnsupportedType = errors.New("arrow: unsupported type")

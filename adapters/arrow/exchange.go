@@ -109,7 +109,7 @@ func ReadFileTable(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.S
 func tableOfResult(ctx context.Context, store contextstore.Store, res *ReadResult, opts *Options) (*Table, error) {
 	defer res.Release()
 	if res.FrameID == "" {
-		return nil, &OpError{Adapter: "arrow", Op: "read", Kind: ErrInvalidArgument, Err: errNoFrameID}
+		return nil, opError("read", "", ErrInvalidArgument, errNoFrameID)
 	}
 	tbl := array.NewTableFromRecords(res.Schema, res.Records)
 	defer tbl.Release()

@@ -104,7 +104,7 @@ type opConfig struct {
 func runOp(ctx context.Context, f *frame, to string, op Op) (*frame, Report, error) {
 	rep := Report{Op: op.name}
 	if op.run == nil {
-		return nil, rep, &OpError{Adapter: "arrow", Op: "apply", Kind: ErrInvalidArgument, Err: errors.New("zero Op: build one with Slice, Rename, Sort and the other constructors")}
+		return nil, rep, opError("apply", "", ErrInvalidArgument, errors.New("zero Op: build one with Slice, Rename, Sort and the other constructors"))
 	}
 	if err := f.live(op.name); err != nil {
 		return nil, rep, err

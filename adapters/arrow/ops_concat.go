@@ -77,7 +77,7 @@ func (f *frame) concat(ctx context.Context, others []Frame, cfg opConfig) (*fram
 	}
 	next, err := f.data.concat(merged, bodies)
 	if err != nil {
-		return nil, nil, &OpError{Adapter: "arrow", Op: "concat", Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
+		return nil, nil, opError("concat", f.bind.FrameID(), ErrArrow, err)
 	}
 	return f.commit(ctx, next, ch, cfg, binds...)
 }

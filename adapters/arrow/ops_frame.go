@@ -58,7 +58,7 @@ func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID
 		return nil, err
 	}
 	if err := checkSchema(data.schema()); err != nil {
-		return nil, &OpError{Adapter: "arrow", Op: op, Frame: frameID, Kind: ErrInvalidArgument, Err: err}
+		return nil, opError(op, frameID, ErrInvalidArgument, err)
 	}
 	f := &frame{data: data, bind: b, mem: allocatorOr(o.Allocator)}
 	if _, err := b.Adopt(ctx, f.shape()); err != nil {
@@ -84,7 +84,7 @@ func checkSchema(s *arrow.Schema) error {
 // live returns ErrReleased, wrapped for op, once the frame was released.
 func (f *frame) live(op string) error {
 	if f == nil || f.data == nil {
-		return &OpError{Adapter: "arrow", Op: op, Kind: ErrReleased}
+		return opError(op, "", ErrReleased, nil)
 	}
 	return nil
 }
@@ -153,12 +153,12 @@ func (f *frame) commit(ctx context.Context, next body, ch framectx.Change, cfg o
 // changeFailed turns an error of a framectx Change builder, which the
 // adapter checked its arguments against beforehand, into an OpError.
 func (f *frame) changeFailed(op string, err error) error {
-	return &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: err}
+	return opError(op, f.bind.FrameID(), ErrInvalidArgument, err)
 }
 
 // invalid is the *OpError of an argument refused before anything changed.
 func (f *frame) invalid(op string, format string, args ...any) error {
-	return &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: fmt.Errorf(format, args...)}
+	return opError(op, f.bind.FrameID(), ErrInvalidArgument, fmt.Errorf(format, args...))
 }
 
 var (
@@ -213,7 +213,7 @@ func (f *frame) rebind(ctx context.Context, next body, epoch *uint64) error {
 	}
 	if err := checkSchema(next.schema()); err != nil {
 		next.release()
-		return &OpError{Adapter: "arrow", Op: "rebind", Frame: f.bind.FrameID(), Kind: ErrInvalidArgument, Err: err}
+		return opError("rebind", f.bind.FrameID(), ErrInvalidArgument, err)
 	}
 	old := f.data
 	f.data = next // shape() reads the data

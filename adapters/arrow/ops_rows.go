@@ -100,16 +100,16 @@ func (f *frame) eachColumn(ctx context.Context, op string, rows int64, fn func(c
 	for i := range cols {
 		col, err := f.data.array(i)
 		if err != nil {
-			return nil, &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
+			return nil, opError(op, f.bind.FrameID(), ErrArrow, err)
 		}
 		out, err := recovered(func() (arrow.Array, error) { return fn(cctx, col) })
 		col.Release()
 		if err != nil {
-			return nil, &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
+			return nil, opError(op, f.bind.FrameID(), ErrArrow, err)
 		}
 		if int64(out.Len()) != rows {
 			out.Release()
-			return nil, &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: errRowCount}
+			return nil, opError(op, f.bind.FrameID(), ErrArrow, errRowCount)
 		}
 		cols[i] = out
 	}

@@ -79,7 +79,7 @@ func CastColumn(name string, to arrow.DataType) Op {
 		for _, c := range src.Chunks() {
 			out, err := castArray(cctx, c, to)
 			if err != nil {
-				return nil, nil, &OpError{Adapter: "arrow", Op: "cast", Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
+				return nil, nil, opError("cast", f.bind.FrameID(), ErrArrow, err)
 			}
 			chunks = append(chunks, out)
 		}

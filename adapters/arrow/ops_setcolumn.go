@@ -91,7 +91,7 @@ func (f *frame) setColumn(ctx context.Context, op, name string, col *arrow.Chunk
 	defer releaseChunked(cols)
 	next, err := f.data.withColumns(newSchemaLike(s, fields), cols)
 	if err != nil {
-		return nil, nil, &OpError{Adapter: "arrow", Op: op, Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
+		return nil, nil, opError(op, f.bind.FrameID(), ErrArrow, err)
 	}
 	return f.commit(ctx, next, ch, cfg)
 }

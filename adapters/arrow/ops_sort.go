@@ -62,7 +62,7 @@ func Sort(keys ...SortKey) Op {
 			}
 			col, err := f.data.array(idx[0])
 			if err != nil {
-				return nil, nil, &OpError{Adapter: "arrow", Op: "sort", Frame: f.bind.FrameID(), Kind: ErrArrow, Err: err}
+				return nil, nil, opError("sort", f.bind.FrameID(), ErrArrow, err)
 			}
 			defer col.Release()
 			c, err := newKeyCompare(col, k)

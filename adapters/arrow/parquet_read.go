@@ -453,8 +453,7 @@ func projection(m *pqarrow.SchemaManifest, opts *ParquetReadOptions) ([]int, []i
 	for _, name := range opts.Columns {
 		i := slices.IndexFunc(m.Fields, func(f pqarrow.SchemaField) bool { return f.Field.Name == name })
 		if i < 0 {
-			return nil, nil, &OpError{Adapter: "arrow", Op: "read_parquet", Kind: ErrInvalidArgument,
-				Err: fmt.Errorf("no column %q in the file", name)}
+			return nil, nil, opError("read_parquet", "", ErrInvalidArgument, fmt.Errorf("no column %q in the file", name))
 		}
 		fields = append(fields, i)
 		leaves = appendLeaves(leaves, &m.Fields[i])

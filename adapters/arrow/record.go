@@ -40,7 +40,7 @@ var _ Frame = (*Record)(nil)
 // instead of silently mislabelling data.
 func NewRecord(ctx context.Context, store contextstore.Store, frameID string, rec arrow.Record, opts *Options) (*Record, error) {
 	if isNil(rec) {
-		return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: errNilData}
+		return nil, opError("new", frameID, ErrInvalidArgument, errNilData)
 	}
 	rec.Retain()
 	f, err := newFrame(ctx, "new", store, frameID, recordBody{rec: rec, mem: optsAllocator(opts)}, opts)
@@ -154,7 +154,7 @@ func (r *Record) Derive(ctx context.Context, frameID string, op Op) (*Record, Re
 		return nil, Report{Op: op.name}, err
 	}
 	if frameID == r.FrameID() {
-		return nil, Report{Op: op.name}, &OpError{Adapter: "arrow", Op: op.name, Frame: frameID, Kind: ErrInvalidArgument, Err: errDeriveSelf}
+		return nil, Report{Op: op.name}, opError(op.name, frameID, ErrInvalidArgument, errDeriveSelf)
 	}
 	f, rep, err := runOp(ctx, r.f, frameID, op)
 	if err != nil {
@@ -195,7 +195,7 @@ func (r *Record) RebindAt(ctx context.Context, rec arrow.Record, epoch uint64) e
 
 func (r *Record) rebind(ctx context.Context, rec arrow.Record, epoch *uint64) error {
 	if isNil(rec) {
-		return &OpError{Adapter: "arrow", Op: "rebind", Frame: r.FrameID(), Kind: ErrInvalidArgument, Err: errNilData}
+		return opError("rebind", r.FrameID(), ErrInvalidArgument, errNilData)
 	}
 	if err := r.f.live("rebind"); err != nil {
 		return err

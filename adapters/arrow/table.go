@@ -34,7 +34,7 @@ var _ Frame = (*Table)(nil)
 // by NewRecord.
 func NewTable(ctx context.Context, store contextstore.Store, frameID string, tbl arrow.Table, opts *Options) (*Table, error) {
 	if isNil(tbl) {
-		return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: errNilData}
+		return nil, opError("new", frameID, ErrInvalidArgument, errNilData)
 	}
 	tbl.Retain()
 	f, err := newFrame(ctx, "new", store, frameID, tableBody{tbl: tbl, mem: optsAllocator(opts)}, opts)
@@ -51,14 +51,14 @@ func NewTable(ctx context.Context, store contextstore.Store, frameID string, tbl
 // its metadata, is the table's. There must be at least one record.
 func NewTableFromRecords(ctx context.Context, store contextstore.Store, frameID string, recs []arrow.Record, opts *Options) (*Table, error) {
 	if len(recs) == 0 {
-		return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: fmt.Errorf("no records: a table needs at least one for its schema")}
+		return nil, opError("new", frameID, ErrInvalidArgument, fmt.Errorf("no records: a table needs at least one for its schema"))
 	}
 	for i, rec := range recs {
 		if isNil(rec) {
-			return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: fmt.Errorf("record %d: %w", i, errNilData)}
+			return nil, opError("new", frameID, ErrInvalidArgument, fmt.Errorf("record %d: %w", i, errNilData))
 		}
 		if err := sameColumns(recs[0].Schema(), rec.Schema()); err != nil {
-			return nil, &OpError{Adapter: "arrow", Op: "new", Frame: frameID, Kind: ErrInvalidArgument, Err: fmt.Errorf("record %d: %w", i, err)}
+			return nil, opError("new", frameID, ErrInvalidArgument, fmt.Errorf("record %d: %w", i, err))
 		}
 	}
 	tbl := array.NewTableFromRecords(recs[0].Schema(), recs)
@@ -166,7 +166,7 @@ func (t *Table) Derive(ctx context.Context, frameID string, op Op) (*Table, Repo
 		return nil, Report{Op: op.name}, err
 	}
 	if frameID == t.FrameID() {
-		return nil, Report{Op: op.name}, &OpError{Adapter: "arrow", Op: op.name, Frame: frameID, Kind: ErrInvalidArgument, Err: errDeriveSelf}
+		return nil, Report{Op: op.name}, opError(op.name, frameID, ErrInvalidArgument, errDeriveSelf)
 	}
 	f, rep, err := runOp(ctx, t.f, frameID, op)
 	if err != nil {
@@ -207,7 +207,7 @@ func (t *Table) RebindAt(ctx context.Context, tbl arrow.Table, epoch uint64) err
 
 func (t *Table) rebind(ctx context.Context, tbl arrow.Table, epoch *uint64) error {
 	if isNil(tbl) {
-		return &OpError{Adapter: "arrow", Op: "rebind", Frame: t.FrameID(), Kind: ErrInvalidArgument, Err: errNilData}
+		return opError("rebind", t.FrameID(), ErrInvalidArgument, errNilData)
 	}
 	if err := t.f.live("rebind"); err != nil {
 		return err
