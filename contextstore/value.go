@@ -327,7 +327,56 @@ func cloneAny(x any) any {
 	return x
 }
 
-// Equal reports whether two values in normal form are the same.
+// Equal reports whether two values in normal form are the same (a nil and
+// an empty Value are). It compares the normal-form types directly, without
+// reflection: planning compares every surviving entry with its current
+// value.
 func Equal(a, b Value) bool {
-	return reflect.DeepEqual(map[string]any(a), map[string]any(b)) || (len(a) == 0 && len(b) == 0)
+	if len(a) != len(b) {
+		return false
+	}
+	for k, x := range a {
+		y, ok := b[k]
+		if !ok || !EqualJSON(x, y) {
+			return false
+		}
+	}
+	return true
+}
+
+// EqualJSON reports whether two JSON-like values in normal form (nil, bool,
+// string, int64, float64, []any, map[string]any) are the same; other types
+// are compared with reflect.DeepEqual. An int64 never equals a float64.
+func EqualJSON(x, y any) bool {
+	switch x := x.(type) {
+	case nil:
+		return y == nil
+	case bool:
+		v, ok := y.(bool)
+		return ok && v == x
+	case string:
+		v, ok := y.(string)
+		return ok && v == x
+	case int64:
+		v, ok := y.(int64)
+		return ok && v == x
+	case float64:
+		v, ok := y.(float64)
+		return ok && v == x
+	case map[string]any:
+		v, ok := y.(map[string]any)
+		return ok && Equal(x, v)
+	case []any:
+		v, ok := y.([]any)
+		if !ok || len(v) != len(x) {
+			return false
+		}
+		for i := range x {
+			if !EqualJSON(x[i], v[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(x, y)
 }

@@ -122,3 +122,34 @@ func FuzzUnmarshalValue(f *testing.F) {
 		}
 	})
 }
+
+func TestEqualJSON(t *testing.T) {
+	type pair struct {
+		a, b any
+		same bool
+	}
+	pairs := []pair{
+		{nil, nil, true}, {nil, false, false},
+		{true, true, true}, {true, false, false},
+		{"x", "x", true}, {"x", int64(1), false},
+		{int64(1), int64(1), true}, {int64(1), 1.0, false},
+		{1.5, 1.5, true}, {1.5, 2.5, false},
+		{[]any{int64(1), "a"}, []any{int64(1), "a"}, true},
+		{[]any{int64(1)}, []any{int64(1), int64(2)}, false},
+		{[]any{int64(1)}, []any{int64(2)}, false},
+		{map[string]any{"k": []any{}}, map[string]any{"k": []any{}}, true},
+		{map[string]any{"k": 1.0}, map[string]any{"j": 1.0}, false},
+		{[]string{"odd"}, []string{"odd"}, true}, // not normal form: falls back to reflection
+	}
+	for _, p := range pairs {
+		if got := contextstore.EqualJSON(p.a, p.b); got != p.same {
+			t.Errorf("EqualJSON(%#v, %#v) = %v", p.a, p.b, got)
+		}
+	}
+}
+
+func TestEqualTreatsNilAndEmptyAlike(t *testing.T) {
+	if !contextstore.Equal(nil, contextstore.Value{}) || contextstore.Equal(contextstore.Value{"a": int64(1)}, contextstore.Value{"a": 1.0}) || !contextstore.Equal(contextstore.Value{"a": []any{"x"}}, contextstore.Value{"a": []any{"x"}}) {
+		t.Fatal("Equal disagrees with the normal form")
+	}
+}

@@ -48,28 +48,3 @@ func TestNoteString(t *testing.T) {
 		t.Errorf("String = %q, want %q", got, want)
 	}
 }
-
-func TestEqualValues(t *testing.T) {
-	type pair struct {
-		a, b any
-		same bool
-	}
-	pairs := []pair{
-		{nil, nil, true}, {nil, false, false},
-		{true, true, true}, {true, false, false},
-		{"x", "x", true}, {"x", int64(1), false},
-		{int64(1), int64(1), true}, {int64(1), 1.0, false},
-		{1.5, 1.5, true}, {1.5, 2.5, false},
-		{[]any{int64(1), "a"}, []any{int64(1), "a"}, true},
-		{[]any{int64(1)}, []any{int64(1), int64(2)}, false},
-		{[]any{int64(1)}, []any{int64(2)}, false},
-		{map[string]any{"k": []any{}}, map[string]any{"k": []any{}}, true},
-		{map[string]any{"k": 1.0}, map[string]any{"j": 1.0}, false},
-		{[]string{"odd"}, []string{"odd"}, true}, // not normal form: falls back to reflection
-	}
-	for _, p := range pairs {
-		if got := equalAny(p.a, p.b); got != p.same {
-			t.Errorf("equalAny(%#v, %#v) = %v", p.a, p.b, got)
-		}
-	}
-}

@@ -376,7 +376,7 @@ func withReservedOf(v, from contextstore.Value) contextstore.Value {
 }
 
 func sameField(a, b any) bool {
-	return equalAny(a, b)
+	return contextstore.EqualJSON(a, b)
 }
 
 // diff turns the desired entries of the output frame into the mutations
@@ -392,7 +392,7 @@ func diff(output string, desired map[keys.Key]contextstore.Value, existing []con
 		switch {
 		case !ok:
 			removes = append(removes, contextstore.Remove(e.Key))
-		case equalValues(want, e.Value):
+		case contextstore.Equal(want, e.Value):
 			delete(desired, e.Key)
 		}
 	}

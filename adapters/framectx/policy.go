@@ -169,7 +169,7 @@ func mergeNormalized(p Policy, vs []contextstore.Value, positions []int) (contex
 				from[name] = i
 				continue
 			}
-			if equalAny(prev, x) {
+			if contextstore.EqualJSON(prev, x) {
 				continue
 			}
 			if p == NoConflicts {
@@ -198,7 +198,7 @@ func firstDifference(a, b contextstore.Value) (string, bool) {
 	for _, n := range names {
 		x, okA := a[n]
 		y, okB := b[n]
-		if okA != okB || !equalAny(x, y) {
+		if okA != okB || !contextstore.EqualJSON(x, y) {
 			return n, true
 		}
 	}
