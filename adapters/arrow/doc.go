@@ -74,20 +74,15 @@
 // until the next in-place operation or Release, so Retain it to keep it. A
 // Derive result is a new Record or Table the caller releases. Ops borrow
 // the arrays and frames they name until they run. Buffers that operations
-// allocate (Concat of records, CastColumn, conversion) come from
+// allocate (Concat of records, CastColumn) come from
 // Options.Allocator.
 //
 // # Conversion with gota
 //
-// FromGota and Record.ToGota (or Table.ToGota) convert between gota
-// DataFrames (adapters/gota) and Arrow records with every row and column in
-// place, so frame, column, row and cell context all carry across: under the
-// same frame ID (shared, nothing written) or a new one (copied with
-// lineage). gota's String, Int, Float and Bool become Arrow utf8, int64,
-// float64 and bool; back to gota every Arrow string, integer, float and
-// bool type is accepted, others are ErrUnsupportedType. A gota NA is an
-// Arrow null and the reverse; gota cannot tell NaN from NA, so an Arrow
-// float NaN (and the string "NaN") becomes NA, and null on the way back.
+// adapters/gotaarrow converts between gota DataFrames (adapters/gota) and
+// Records or Tables with every row and column in place, so all context
+// carries across. This package does not import gota: a program that only
+// uses Arrow does not link it.
 //
 // # IPC
 //

@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/go-gota/gota/dataframe"
 
 	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
 	"github.com/ctxframe/ctxframe/adapters/framectx"
-	ctxgota "github.com/ctxframe/ctxframe/adapters/gota"
 	"github.com/ctxframe/ctxframe/adapters/lineage"
 	"github.com/ctxframe/ctxframe/contextstore"
 )
@@ -127,37 +124,6 @@ func ExampleConcat() {
 	// row 5: storm
 }
 
-// A gota DataFrame read from CSV becomes an Arrow record with its context,
-// cells included, under a new frame ID that records where it came from.
-func ExampleFromGota() {
-	ctx := context.Background()
-	store := contextstore.NewMemoryStore()
-	f, err := os.Open("../../testdata/stations.csv")
-	if err != nil {
-		panic(err)
-	}
-	defer f.Close()
-	df := dataframe.ReadCSV(f)
-	g, err := ctxgota.New(ctx, store, "stations", df, nil)
-	if err != nil {
-		panic(err)
-	}
-	_ = g.Set(ctx, framectx.ColumnRef("elevation_m"), contextstore.Value{"unit": "m"})
-	_ = g.Set(ctx, framectx.CellRef(2, "elevation_m"), contextstore.Value{"source": "survey 2019"})
-
-	r, err := ctxarrow.FromGota(ctx, g, "stations.arrow", nil)
-	if err != nil {
-		panic(err)
-	}
-	defer r.Release()
-	fmt.Println(r.Arrow().Schema().Field(5))
-	cell, _ := r.Get(ctx, framectx.CellRef(2, "elevation_m"))
-	fmt.Println("cell:", cell["source"])
-	// Output:
-	// elevation_m: type=int64, nullable
-	// cell: survey 2019
-}
-
 // Several records of one schema make one Table whose rows run on across
 // the records: row 5 is the second row of the second record.
 func ExampleNewTableFromRecords() {
@@ -183,33 +149,6 @@ func ExampleNewTableFromRecords() {
 	fmt.Println("rows:", t.Arrow().NumRows(), "row 1:", row["note"])
 	// Output:
 	// rows: 4 row 1: storm
-}
-
-// An Arrow record becomes a gota DataFrame with its context; the Arrow null
-// is a gota NA.
-func ExampleRecord_ToGota() {
-	ctx := context.Background()
-	store := contextstore.NewMemoryStore()
-	rec := exampleReadings(memory.DefaultAllocator)
-	defer rec.Release()
-	r, err := ctxarrow.NewRecord(ctx, store, "readings", rec, nil)
-	if err != nil {
-		panic(err)
-	}
-	defer r.Release()
-	_ = r.Set(ctx, framectx.CellRef(2, "temp"), contextstore.Value{"missing": "station offline"})
-
-	g, err := r.ToGota(ctx, "readings.gota", nil)
-	if err != nil {
-		panic(err)
-	}
-	df := g.DataFrame()
-	fmt.Println(df.Col("temp").Elem(2).IsNA())
-	cell, _ := g.Get(ctx, framectx.CellRef(2, "temp"))
-	fmt.Println(cell["missing"])
-	// Output:
-	// true
-	// station offline
 }
 
 // Sorting moves each row's context with it: the missing reading (a null)

@@ -9,10 +9,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	"github.com/ctxframe/ctxframe/contextstore"
-	"github.com/ctxframe/ctxframe/keys"
 )
 
 // The shared context helpers of framectxtest, under short local names.
@@ -133,13 +131,3 @@ func int64s(t *testing.T, f Frame, column string) []int64 {
 
 // columnNames returns the field names of a frame's schema.
 func columnNames(f Frame) []string { return f.Shape().Columns }
-
-// framectxRef parses a local key ("f", "c:NAME", "r:ROW", "x:ROW:NAME")
-// into a reference.
-func framectxRef(local string) framectx.Ref {
-	k, err := keys.ParseLocal("any", local)
-	if err != nil {
-		panic(err)
-	}
-	return framectx.RefOf(k)
-}

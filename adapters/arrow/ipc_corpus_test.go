@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/ctxframe/ctxframe/adapters/internal/gotaconv"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -305,7 +306,7 @@ func FuzzReadIPC(f *testing.F) {
 			if len(res.Records) > 0 {
 				tbl, terr := NewTableFromRecords(ctx, contextstore.NewMemoryStore(), "fuzz", res.Records, nil)
 				if terr == nil {
-					_, _ = dataFrameOf(tbl.f.data) // must not panic
+					_, _ = gotaconv.TableDataFrame(tbl.Arrow()) // must not panic
 					tbl.Release()
 				}
 			}

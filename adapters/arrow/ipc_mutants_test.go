@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/ctxframe/ctxframe/adapters/internal/gotaconv"
 	"github.com/ctxframe/ctxframe/contextstore"
 )
 
@@ -75,7 +76,7 @@ func TestIPCMutants(t *testing.T) {
 								err = fmt.Errorf("panic outside the reader's recovery: converting an accepted mutant: %v", p)
 							}
 						}()
-						_, _ = dataFrameOf(tbl.f.data)
+						_, _ = gotaconv.TableDataFrame(tbl.Arrow())
 					}()
 					tbl.Release()
 				}

@@ -14,10 +14,12 @@ import (
 )
 
 // Frame is a *Record or a *Table: Arrow data bound to a frame ID. Concat
-// takes its operands as Frames. Only this package implements it.
+// takes its operands as Frames, and adapters/gotaarrow converts either.
+// Only this package implements it.
 type Frame interface {
 	FrameID() string
 	Shape() framectx.Shape
+	Binding() *framectx.Binding
 	core() *frame
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
+	"github.com/ctxframe/ctxframe/adapters/internal/gotaconv"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -189,7 +190,7 @@ func readAndConvertParquet(ctx context.Context, b []byte, dst contextstore.Store
 		tbl, terr := NewTableFromRecords(ctx, contextstore.NewMemoryStore(), "m", res.Records, nil)
 		if terr == nil {
 			defer tbl.Release()
-			_, _ = dataFrameOf(tbl.f.data)
+			_, _ = gotaconv.TableDataFrame(tbl.Arrow())
 		}
 	}
 	return nil

@@ -279,9 +279,6 @@ func TestReleasedFramesRefuseEverything(t *testing.T) {
 				if err := x.Set(ctx, framectx.FrameRef(), v("a", int64(1))); !errors.Is(err, ErrReleased) {
 					t.Errorf("set: %v, want ErrReleased", err)
 				}
-				if _, err := x.ToGota(ctx, "", nil); !errors.Is(err, ErrReleased) {
-					t.Errorf("to gota: %v, want ErrReleased", err)
-				}
 			case *Table:
 				x.Release()
 				x.Release()

@@ -126,39 +126,3 @@ func TestNewTableFromRecordsRefusesWhatArrowPanicsOn(t *testing.T) {
 		t.Errorf("nil table: %v, want ErrInvalidArgument", err)
 	}
 }
-
-func TestTableWithLongerColumnsIsCutToItsRows(t *testing.T) {
-	ctx := context.Background()
-	mem := checkedAlloc(t)
-	store := contextstore.NewMemoryStore()
-	rec := testRecord(mem, 5, 0)
-	defer rec.Release()
-	cols := make([]arrow.Column, rec.NumCols())
-	for i := range cols {
-		cols[i] = arrow.NewColumnFromArr(rec.Schema().Field(i), rec.Column(i))
-	}
-	// arrow-go lets a table be shorter than its columns.
-	tbl := array.NewTable(rec.Schema(), cols, 3)
-	for i := range cols {
-		cols[i].Release()
-	}
-	defer tbl.Release()
-	tb, err := NewTable(ctx, store, "short", tbl, &Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tb.Release()
-	if _, err := tb.Apply(ctx, CastColumn("id", arrow.PrimitiveTypes.Int32)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tb.Apply(ctx, Concat(tb)); err != nil {
-		t.Fatal(err)
-	}
-	g, err := tb.ToGota(ctx, "short.gota", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := g.DataFrame().Col("id").Records(); !slices.Equal(got, []string{"0", "1", "2", "0", "1", "2"}) {
-		t.Fatalf("ids %v, want the table's 3 rows twice", got)
-	}
-}

@@ -15,6 +15,7 @@ import (
 	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	ctxgota "github.com/ctxframe/ctxframe/adapters/gota"
+	"github.com/ctxframe/ctxframe/adapters/gotaarrow"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -152,7 +153,7 @@ func csvToArrow(ctx context.Context, e *env, in, out string, to format, frameID 
 	if err != nil {
 		return err
 	}
-	rec, err := ctxarrow.FromGota(ctx, g, frameID, nil)
+	rec, err := gotaarrow.ToArrow(ctx, g, frameID, nil)
 	if err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func arrowToCSV(ctx context.Context, e *env, in, out string, from format, frameI
 		return err
 	}
 	defer table.Release()
-	g, err := table.ToGota(ctx, table.FrameID(), nil)
+	g, err := gotaarrow.ToGota(ctx, table, table.FrameID(), nil)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/gota"
+	"github.com/ctxframe/ctxframe/adapters/gotaarrow"
 	"github.com/ctxframe/ctxframe/contextstore"
 	_ "github.com/ctxframe/ctxframe/contextstore/redisstore"
 	_ "github.com/ctxframe/ctxframe/contextstore/sqlstore"
@@ -209,7 +210,7 @@ func cell5() {
 	store := openStore(ctx)
 	defer contextstore.Close(store)
 	w := readings(ctx, store)
-	rec, err := ctxarrow.FromGota(ctx, w, "weather", nil)
+	rec, err := gotaarrow.ToArrow(ctx, w, "weather", nil)
 	must(err)
 	defer rec.Release()
 	sent, err := rec.ListAll(ctx)

@@ -1,23 +1,60 @@
-package arrow
+package gotaarrow
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
 
+	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
+	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	ctxgota "github.com/ctxframe/ctxframe/adapters/gota"
 	"github.com/ctxframe/ctxframe/adapters/lineage"
 	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
 )
+
+// The shared context helpers of framectxtest, under short local names.
+type ctxMap = framectxtest.Context
+
+var (
+	v           = framectxtest.V
+	seed        = framectxtest.Seed
+	userContext = framectxtest.UserContext
+	allContext  = framectxtest.AllContext
+	sameContext = framectxtest.SameContext
+)
+
+// checkedAlloc returns an allocator that fails the test if anything it
+// allocated is still held when the test ends.
+func checkedAlloc(t *testing.T) *memory.CheckedAllocator {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	return mem
+}
+
+// framectxRef parses a local key ("f", "c:NAME", "r:ROW", "x:ROW:NAME")
+// into a reference.
+func framectxRef(local string) framectx.Ref {
+	k, err := keys.ParseLocal("any", local)
+	if err != nil {
+		panic(err)
+	}
+	return framectx.RefOf(k)
+}
 
 // loadCSV reads a CSV of the repository's testdata with gota.
 func loadCSV(t *testing.T, name string) dataframe.DataFrame {
@@ -87,7 +124,7 @@ func TestGotaArrowRoundTripOnTestdata(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			rec, err := FromGota(ctx, g, "csv.arrow", &Options{Allocator: mem})
+			rec, err := ToArrow(ctx, g, "csv.arrow", &ctxarrow.Options{Allocator: mem})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +139,7 @@ func TestGotaArrowRoundTripOnTestdata(t *testing.T) {
 				t.Fatalf("frame lineage %+v (%v), want from_gota of csv", fl, err)
 			}
 
-			back, err := rec.ToGota(ctx, "csv.back", nil)
+			back, err := ToGota(ctx, rec, "csv.back", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +169,7 @@ func TestGotaArrowSameFrameIDWritesNothing(t *testing.T) {
 	store.FailAlways(framectxtest.OpApply)
 	store.FailAlways(framectxtest.OpSet)
 	store.FailAlways(framectxtest.OpDelete)
-	rec, err := FromGota(ctx, g, "", &Options{Allocator: mem})
+	rec, err := ToArrow(ctx, g, "", &ctxarrow.Options{Allocator: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +181,7 @@ func TestGotaArrowSameFrameIDWritesNothing(t *testing.T) {
 	if err != nil || !contextstore.Equal(got, m["x:2:elevation_m"]) {
 		t.Fatalf("cell context %v (%v), want %v", got, err, m["x:2:elevation_m"])
 	}
-	back, err := rec.ToGota(ctx, "st", nil)
+	back, err := ToGota(ctx, rec, "st", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +207,7 @@ func TestGotaNullsBecomeArrowNullsAndBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := FromGota(ctx, g, "nulls.arrow", &Options{Allocator: mem})
+	rec, err := ToArrow(ctx, g, "nulls.arrow", &ctxarrow.Options{Allocator: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +229,7 @@ func TestGotaNullsBecomeArrowNullsAndBack(t *testing.T) {
 	if got := a.Column(2).(*array.Float64).Value(1); got != 2.5 {
 		t.Fatalf("float value %v, want 2.5", got)
 	}
-	back, err := rec.ToGota(ctx, "nulls.back", nil)
+	back, err := ToGota(ctx, rec, "nulls.back", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,12 +252,12 @@ func TestArrowNaNBecomesGotaNA(t *testing.T) {
 	arec := b.NewRecord()
 	b.Release()
 	defer arec.Release()
-	rec, err := NewRecord(ctx, store, "nan", arec, &Options{Allocator: mem})
+	rec, err := ctxarrow.NewRecord(ctx, store, "nan", arec, &ctxarrow.Options{Allocator: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	g, err := rec.ToGota(ctx, "nan.gota", nil)
+	g, err := ToGota(ctx, rec, "nan.gota", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,12 +290,12 @@ func TestToGotaRefusesUnsupportedTypesAndWritesNothing(t *testing.T) {
 	b.Release()
 	defer arec.Release()
 	seed(t, store, "dates", ctxMap{"c:d": v("unit", "day")})
-	rec, err := NewRecord(ctx, store, "dates", arec, &Options{Allocator: mem})
+	rec, err := ctxarrow.NewRecord(ctx, store, "dates", arec, &ctxarrow.Options{Allocator: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	_, err = rec.ToGota(ctx, "dates.gota", nil)
+	_, err = ToGota(ctx, rec, "dates.gota", nil)
 	var oe *OpError
 	if !errors.Is(err, ErrUnsupportedType) || !errors.As(err, &oe) || oe.Op != "to_gota" {
 		t.Fatalf("error %v, want an ErrUnsupportedType OpError", err)
@@ -278,7 +315,7 @@ func TestConversionStoreFailureLeavesNoContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	store.FailApply(1)
-	if _, err := FromGota(ctx, g, "w.arrow", &Options{Allocator: mem}); !errors.Is(err, framectxtest.ErrInjected) {
+	if _, err := ToArrow(ctx, g, "w.arrow", &ctxarrow.Options{Allocator: mem}); !errors.Is(err, framectxtest.ErrInjected) {
 		t.Fatalf("error %v, want the injected failure", err)
 	}
 	store.Reset()
@@ -291,12 +328,110 @@ func TestToGotaRefusesAFrameWithoutColumns(t *testing.T) {
 	mem := checkedAlloc(t)
 	rec := array.NewRecord(arrow.NewSchema(nil, nil), nil, 3)
 	defer rec.Release()
-	r, err := NewRecord(ctx, contextstore.NewMemoryStore(), "empty", rec, &Options{Allocator: mem})
+	r, err := ctxarrow.NewRecord(ctx, contextstore.NewMemoryStore(), "empty", rec, &ctxarrow.Options{Allocator: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Release()
-	if _, err := r.ToGota(ctx, "empty.gota", nil); !errors.Is(err, ErrUnsupportedType) {
+	if _, err := ToGota(ctx, r, "empty.gota", nil); !errors.Is(err, ErrUnsupportedType) {
 		t.Fatalf("error %v, want ErrUnsupportedType", err)
+	}
+}
+
+func TestTableWithLongerColumnsIsCutToItsRows(t *testing.T) {
+	ctx := context.Background()
+	mem := checkedAlloc(t)
+	store := contextstore.NewMemoryStore()
+	rec := idRecord(mem, 5)
+	defer rec.Release()
+	cols := make([]arrow.Column, rec.NumCols())
+	for i := range cols {
+		cols[i] = arrow.NewColumnFromArr(rec.Schema().Field(i), rec.Column(i))
+	}
+	// arrow-go lets a table be shorter than its columns.
+	tbl := array.NewTable(rec.Schema(), cols, 3)
+	for i := range cols {
+		cols[i].Release()
+	}
+	defer tbl.Release()
+	tb, err := ctxarrow.NewTable(ctx, store, "short", tbl, &ctxarrow.Options{Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tb.Release()
+	if _, err := tb.Apply(ctx, ctxarrow.CastColumn("id", arrow.PrimitiveTypes.Int32)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tb.Apply(ctx, ctxarrow.Concat(tb)); err != nil {
+		t.Fatal(err)
+	}
+	g, err := ToGota(ctx, tb, "short.gota", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g.DataFrame().Col("id").Records(); !slices.Equal(got, []string{"0", "1", "2", "0", "1", "2"}) {
+		t.Fatalf("ids %v, want the table's 3 rows twice", got)
+	}
+}
+
+// idRecord is a record of n rows: an int64 "id" 0..n-1 and a string "name".
+func idRecord(mem memory.Allocator, n int) arrow.Record {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "name", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	for i := 0; i < n; i++ {
+		b.Field(0).(*array.Int64Builder).Append(int64(i))
+		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("n%d", i))
+	}
+	return b.NewRecord()
+}
+
+func TestToGotaAfterReleaseIsErrReleased(t *testing.T) {
+	ctx := context.Background()
+	mem := checkedAlloc(t)
+	store := contextstore.NewMemoryStore()
+	rec := idRecord(mem, 3)
+	defer rec.Release()
+	r, err := ctxarrow.NewRecord(ctx, store, "gone", rec, &ctxarrow.Options{Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := ctxarrow.NewTableFromRecords(ctx, store, "gone.t", []arrow.Record{rec}, &ctxarrow.Options{Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Release()
+	tb.Release()
+	for _, f := range []ctxarrow.Frame{r, tb} {
+		if _, err := ToGota(ctx, f, "", nil); !errors.Is(err, ctxarrow.ErrReleased) {
+			t.Errorf("%T: %v, want ErrReleased", f, err)
+		}
+	}
+	if ks, _ := store.ListKeys(ctx); len(ks) != 0 {
+		t.Fatalf("a refused conversion wrote %v", ks)
+	}
+}
+
+// TestArrowAdapterDoesNotLinkGota keeps the adapters siblings: a program
+// that uses only Arrow must not link gota, nor adapters/gota link Arrow.
+func TestArrowAdapterDoesNotLinkGota(t *testing.T) {
+	for pkg, banned := range map[string][]string{
+		"github.com/ctxframe/ctxframe/adapters/arrow": {"github.com/go-gota/gota", "github.com/ctxframe/ctxframe/adapters/gota"},
+		"github.com/ctxframe/ctxframe/adapters/gota":  {"github.com/apache/arrow/go", "github.com/ctxframe/ctxframe/adapters/arrow"},
+	} {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, b := range banned {
+				if strings.HasPrefix(dep, b) {
+					t.Errorf("%s depends on %s", pkg, dep)
+				}
+			}
+		}
 	}
 }

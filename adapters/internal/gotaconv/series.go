@@ -1,4 +1,4 @@
-package arrow
+package gotaconv
 
 import (
 	"fmt"
@@ -60,69 +60,89 @@ func build[T any](b builder[T], s series.Series, value func(series.Element) (T, 
 	return b.NewArray(), nil
 }
 
-// seriesFromArray builds the gota series of an Arrow array. Nulls become
-// gota NA. gota cannot tell a float NaN or the string "NaN" from a missing
-// value, so both come out as NA too.
-func seriesFromArray(name string, arr arrow.Array) (series.Series, error) {
-	values := make([]any, arr.Len())
-	var t series.Type
-	switch a := arr.(type) {
-	case *array.String:
-		t = series.String
-		fill(values, a, same)
-	case *array.LargeString:
-		t = series.String
-		fill(values, a, same)
-	case *array.Boolean:
-		t = series.Bool
-		fill(values, a, same)
-	case *array.Float64:
-		t = series.Float
-		fill(values, a, same)
-	case *array.Float32:
-		t = series.Float
-		fill(values, a, func(v float32) any { return float64(v) })
-	case *array.Int64:
-		t = series.Int
-		fill(values, a, toInt)
-	case *array.Int32:
-		t = series.Int
-		fill(values, a, toInt)
-	case *array.Int16:
-		t = series.Int
-		fill(values, a, toInt)
-	case *array.Int8:
-		t = series.Int
-		fill(values, a, toInt)
-	case *array.Uint32:
-		t = series.Int
-		fill(values, a, toInt)
-	case *array.Uint16:
-		t = series.Int
-		fill(values, a, toInt)
-	case *array.Uint8:
-		t = series.Int
-		fill(values, a, toInt)
-	case *array.Uint64:
-		t = series.Int
-		for i := range values {
-			if !a.IsValid(i) {
-				continue
-			}
-			v := a.Value(i)
-			if v > math.MaxInt64 {
-				return series.Series{}, fmt.Errorf("%w: column %q row %d: uint64 %d does not fit a gota int", ErrUnsupportedType, name, i, v)
-			}
-			values[i] = int(v)
+// seriesTypes maps each Arrow type that has a gota series type to it.
+var seriesTypes = map[arrow.Type]series.Type{
+	arrow.STRING: series.String, arrow.LARGE_STRING: series.String,
+	arrow.BOOL:    series.Bool,
+	arrow.FLOAT64: series.Float, arrow.FLOAT32: series.Float,
+	arrow.INT64: series.Int, arrow.INT32: series.Int, arrow.INT16: series.Int, arrow.INT8: series.Int,
+	arrow.UINT64: series.Int, arrow.UINT32: series.Int, arrow.UINT16: series.Int, arrow.UINT8: series.Int,
+}
+
+// seriesFromChunks builds the gota series of a column of type dt held in
+// chunks, read in place (nothing is concatenated). Nulls become gota NA.
+// gota cannot tell a float NaN or the string "NaN" from a missing value,
+// so both come out as NA too.
+func seriesFromChunks(name string, dt arrow.DataType, chunks []arrow.Array) (series.Series, error) {
+	t, ok := seriesTypes[dt.ID()]
+	if !ok {
+		return series.Series{}, fmt.Errorf("%w: column %q of Arrow type %s has no gota series type", ErrUnsupportedType, name, dt)
+	}
+	n := 0
+	for _, c := range chunks {
+		n += c.Len()
+	}
+	values := make([]any, n)
+	off := 0
+	for _, c := range chunks {
+		if !arrow.TypeEqual(c.DataType(), dt) {
+			return series.Series{}, fmt.Errorf("%w: column %q: a chunk of type %s in a column of type %s", ErrUnsupportedType, name, c.DataType(), dt)
 		}
-	default:
-		return series.Series{}, fmt.Errorf("%w: column %q of Arrow type %s has no gota series type", ErrUnsupportedType, name, arr.DataType())
+		if err := fillChunk(values[off:off+c.Len()], c, name, off); err != nil {
+			return series.Series{}, err
+		}
+		off += c.Len()
 	}
 	s := series.New(values, t, name)
 	if err := s.Error(); err != nil {
 		return series.Series{}, fmt.Errorf("arrow: column %q: %w", name, err)
 	}
 	return s, nil
+}
+
+// fillChunk sets values (the rows of chunk arr, the first of which is row
+// off of its column) to gota values, leaving nulls nil (gota's NA).
+func fillChunk(values []any, arr arrow.Array, name string, off int) error {
+	switch a := arr.(type) {
+	case *array.String:
+		fill(values, a, same)
+	case *array.LargeString:
+		fill(values, a, same)
+	case *array.Boolean:
+		fill(values, a, same)
+	case *array.Float64:
+		fill(values, a, same)
+	case *array.Float32:
+		fill(values, a, func(v float32) any { return float64(v) })
+	case *array.Int64:
+		fill(values, a, toInt)
+	case *array.Int32:
+		fill(values, a, toInt)
+	case *array.Int16:
+		fill(values, a, toInt)
+	case *array.Int8:
+		fill(values, a, toInt)
+	case *array.Uint32:
+		fill(values, a, toInt)
+	case *array.Uint16:
+		fill(values, a, toInt)
+	case *array.Uint8:
+		fill(values, a, toInt)
+	case *array.Uint64:
+		for i := range values {
+			if !a.IsValid(i) {
+				continue
+			}
+			v := a.Value(i)
+			if v > math.MaxInt64 {
+				return fmt.Errorf("%w: column %q row %d: uint64 %d does not fit a gota int", ErrUnsupportedType, name, off+i, v)
+			}
+			values[i] = int(v)
+		}
+	default:
+		return fmt.Errorf("%w: column %q of Arrow type %s has no gota series type", ErrUnsupportedType, name, arr.DataType())
+	}
+	return nil
 }
 
 // valued is what every typed Arrow array offers: validity and the value at i.
