@@ -95,7 +95,7 @@ func benchOps() []benchOp {
 	}
 	return []benchOp{
 		{"Rename", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Rename("temperature", "temp") },
-			func(dataframe.DataFrame) Op { return Rename("temperature", "temp") }},
+			func(dataframe.DataFrame) Op { return Rename("temp", "temperature") }},
 		{"Select", func(df dataframe.DataFrame) dataframe.DataFrame {
 			return df.Select([]string{"station", "temp", "wind"})
 		},

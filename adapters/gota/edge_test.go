@@ -53,7 +53,7 @@ func TestEmptyResults(t *testing.T) {
 	want := ctxMap{"f": base["f"], "c:station_id": base["c:station_id"], "c:temp_c": base["c:temp_c"], "c:precip_mm": base["c:precip_mm"]}
 	sameContext(t, userContext(t, fx.store, "weather"), want)
 	// Operations on the empty frame still work and keep what is left.
-	for _, op := range []Op{Arrange(dataframe.Sort("temp_c")), Filter(none), Rename("t", "temp_c"), Subset([]int{})} {
+	for _, op := range []Op{Arrange(dataframe.Sort("temp_c")), Filter(none), Rename("temp_c", "t"), Subset([]int{})} {
 		if _, err := fx.weather.Apply(ctx, op); err != nil {
 			t.Fatalf("%s on an empty frame: %v", op, err)
 		}
@@ -94,7 +94,7 @@ func TestDeriveRefusesAnInputsFrameID(t *testing.T) {
 		}
 		sameContext(t, allContext(t, fx.store, id), before)
 	}
-	if _, err := fx.weather.Apply(ctx, Rename("a", "temp_c").WithPolicy(framectx.Policy(42))); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := fx.weather.Apply(ctx, Rename("temp_c", "a").WithPolicy(framectx.Policy(42))); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("unknown policy: %v, want ErrInvalidArgument", err)
 	}
 }

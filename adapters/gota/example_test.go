@@ -68,7 +68,7 @@ func Example() {
 	must(err)
 	_, err = weather.Apply(ctx, gota.Arrange(dataframe.RevSort("temp_c")))
 	must(err)
-	_, err = weather.Apply(ctx, gota.Rename("temperature", "temp_c"))
+	_, err = weather.Apply(ctx, gota.Rename("temp_c", "temperature"))
 	must(err)
 
 	fmt.Println(weather.DataFrame().Select([]string{"station_id", "date", "temperature"}))
@@ -169,7 +169,7 @@ func ExampleFrame_ImportTableSchema() {
 	must(err)
 	printContext(ctx, stations)
 
-	_, err = stations.Apply(ctx, gota.Rename("elevation", "elevation_m"))
+	_, err = stations.Apply(ctx, gota.Rename("elevation_m", "elevation"))
 	must(err)
 	out, err := stations.ExportTableSchema(ctx)
 	must(err)

@@ -59,7 +59,7 @@ func (s *flakyWrites) Delete(ctx context.Context, k keys.Key) error {
 
 func failureOps(fx *fixture) map[string]Op {
 	return map[string]Op{
-		"rename":  Rename("temperature", "temp_c"),
+		"rename":  Rename("temp_c", "temperature"),
 		"filter":  Filter(dataframe.F{Colname: "temp_c", Comparator: series.Greater, Comparando: 10.0}),
 		"arrange": Arrange(dataframe.Sort("temp_c")),
 		"mutate":  Mutate(series.New(make([]float64, 12), series.Float, "temp_c")),
@@ -151,7 +151,7 @@ func TestGotaFailureChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t)
 	cases := map[string]Op{
-		"rename unknown column":      Rename("x", "nope"),
+		"rename unknown column":      Rename("nope", "x"),
 		"select unknown column":      Select([]string{"nope"}),
 		"subset out of range":        Subset([]int{0, 99}),
 		"subset negative":            Subset(-1),
@@ -185,7 +185,7 @@ func TestInvalidArguments(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t)
 	cases := map[string]Op{
-		"rename onto another column": Rename("date", "temp_c"),
+		"rename onto another column": Rename("temp_c", "date"),
 		"unknown aggregation": FilterAggregation(dataframe.Aggregation(9),
 			dataframe.F{Colidx: 0, Comparator: series.Eq, Comparando: "OSL"},
 			dataframe.F{Colidx: 0, Comparator: series.Eq, Comparando: "BER"}),

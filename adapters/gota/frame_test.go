@@ -140,7 +140,7 @@ func TestPropagationWithoutRowContext(t *testing.T) {
 func TestInPlaceRewritesOnlyTouchedEntries(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t)
-	rep, err := fx.weather.Apply(ctx, Rename("temperature", "temp_c"))
+	rep, err := fx.weather.Apply(ctx, Rename("temp_c", "temperature"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -459,7 +459,7 @@ func mpOwner(t *testing.T, store contextstore.Store, dir string) mpStats {
 			op = Arrange(dataframe.Sort(valueCol))
 		case 1:
 			other := map[string]string{"v": "w", "w": "v"}[valueCol]
-			op = Rename(other, valueCol)
+			op = Rename(valueCol, other)
 		case 2:
 			op = Arrange(dataframe.RevSort("id"))
 		case 3:

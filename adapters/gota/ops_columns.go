@@ -35,19 +35,21 @@ func sourcesOf(input int, names []string, idx []int) []framectx.Source {
 	return src
 }
 
-// Rename renames column oldname to newname (gota's Rename). The column's
-// context and its cells' context move to the new name; frame and row
-// context stay. Renaming onto the name of another column is refused with
+// Rename renames column from to to, in the same order as the Arrow
+// adapter's Rename (gota's own DataFrame.Rename takes them the other way
+// round, new name first; only this function calls it). The column's context
+// and its cells' context move to the new name; frame and row context stay.
+// Renaming onto the name of another column is refused with
 // ErrInvalidArgument: gota would leave two columns of one name, and context
 // is kept by name.
-func Rename(newname, oldname string) Op {
+func Rename(from, to string) Op {
 	return Op{name: "rename", run: func(in []dataframe.DataFrame, _ bool, _ string) (step, error) {
 		df := in[0]
 		names := df.Names()
-		if newname != oldname && slices.Contains(names, newname) && slices.Contains(names, oldname) {
-			return step{}, argError("column " + strconv.Quote(newname) + " already exists")
+		if to != from && slices.Contains(names, to) && slices.Contains(names, from) {
+			return step{}, argError("column " + strconv.Quote(to) + " already exists")
 		}
-		out, err := callGota(func() dataframe.DataFrame { return df.Rename(newname, oldname) })
+		out, err := callGota(func() dataframe.DataFrame { return df.Rename(to, from) })
 		if err != nil {
 			return step{}, err
 		}

@@ -145,7 +145,7 @@ func propagationCases() []propagationCase {
 	return []propagationCase{
 		{
 			name: "rename moves column and cells",
-			op:   func(*fixture) Op { return Rename("temperature", "temp_c") },
+			op:   func(*fixture) Op { return Rename("temp_c", "temperature") },
 			raw: func(w, _ dataframe.DataFrame, _ map[string]dataframe.DataFrame) dataframe.DataFrame {
 				return w.Rename("temperature", "temp_c")
 			},

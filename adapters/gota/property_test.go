@@ -401,7 +401,7 @@ func (g *generator) step(t *testing.T, store contextstore.Store, f *Frame, m *mo
 	case 0: // rename
 		old := names[g.rng.IntN(len(names))]
 		nu := g.name("col")
-		return propStep{desc: "rename " + old + " to " + nu, op: Rename(nu, old), rowsKept: true, columnsKept: true, apply: func(m *model, _ dataframe.DataFrame) {
+		return propStep{desc: "rename " + old + " to " + nu, op: Rename(old, nu), rowsKept: true, columnsKept: true, apply: func(m *model, _ dataframe.DataFrame) {
 			m.cols[m.col(old)].name = nu
 		}}, true
 	case 1: // select, possibly repeating a column

@@ -42,7 +42,7 @@ func TestAnnotatorGoesStaleWhenTheOwnerMovesRows(t *testing.T) {
 		"Merge cell":  func() error { return annot.Merge(ctx, framectx.CellRef(2, "v"), v("q", 1)) },
 		"Delete row":  func() error { return annot.Delete(ctx, framectx.RowRef(1)) },
 		"Set column":  func() error { return annot.Set(ctx, framectx.ColumnRef("v"), v("unit", "m")) },
-		"Apply owner": func() error { _, err := annot.Apply(ctx, Rename("w2", "v")); return err },
+		"Apply owner": func() error { _, err := annot.Apply(ctx, Rename("v", "w2")); return err },
 	} {
 		err := write()
 		var se *framectx.StaleError
@@ -167,7 +167,7 @@ func TestSecondOwnerIsRefused(t *testing.T) {
 	if err := b.Rebind(ctx, a.DataFrame()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Apply(ctx, Rename("ident", "id")); err != nil {
+	if _, err := b.Apply(ctx, Rename("id", "ident")); err != nil {
 		t.Fatalf("after Rebind the second owner can operate: %v", err)
 	}
 }

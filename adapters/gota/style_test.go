@@ -42,7 +42,7 @@ func TestStateBoundContext(t *testing.T) {
 	}{
 		{
 			name: "rename changes no data: everything stays",
-			op:   Rename("t", "temp_c"),
+			op:   Rename("temp_c", "t"),
 			want: with(base, ctxMap{"c:temp_c": nil, "x:5:temp_c": nil, "c:t": base["c:temp_c"], "x:5:t": base["x:5:temp_c"]}),
 		},
 		{

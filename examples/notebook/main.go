@@ -141,7 +141,7 @@ func cell2() {
 	}
 	hot, _, err := ny.Derive(ctx, "new_york_hottest", gota.Arrange(dataframe.RevSort("temp_max")))
 	must(err)
-	_, err = hot.Apply(ctx, gota.Rename("tmax_c", "temp_max"))
+	_, err = hot.Apply(ctx, gota.Rename("temp_max", "tmax_c"))
 	must(err)
 	show(ctx, hot, 3)
 }

@@ -11,18 +11,18 @@ var (
 	// ErrMalformed: the metadata does not follow the encoding: bad JSON, a
 	// missing or repeated key, an unknown key in the namespace, a negative or
 	// non-integer row, a column the schema lacks, conflicting copies.
-	ErrMalformed = errors.New("malformed context")
+	ErrMalformed = errors.New("arrowmeta: malformed context")
 	// ErrUnsupportedVersion: the metadata names an encoding version this
 	// package does not read.
-	ErrUnsupportedVersion = errors.New("unsupported context version")
+	ErrUnsupportedVersion = errors.New("arrowmeta: unsupported context version")
 	// ErrTooLarge: the context exceeds a Limits bound (bytes, entries or
 	// nesting depth).
-	ErrTooLarge = errors.New("context too large")
+	ErrTooLarge = errors.New("arrowmeta: context too large")
 	// ErrMismatch: Encode was given context that does not fit the schema or
 	// the frame: an entry of another frame, a column the schema lacks, a
 	// repeated key, an invalid frame ID or value. Writers built on Encode
 	// also use it for context naming rows beyond the data written.
-	ErrMismatch = errors.New("context does not fit the data")
+	ErrMismatch = errors.New("arrowmeta: context does not fit the data")
 )
 
 // Error is the error Encode and Decode return. It names the operation, the
@@ -35,17 +35,19 @@ type Error struct {
 	Err  error  // the cause, or nil
 }
 
-// Error returns "arrowmeta: OP KEY: KIND: CAUSE".
+// Error returns "arrowmeta: OP KEY: KIND: CAUSE", the kind without its
+// package prefix.
 func (e *Error) Error() string {
+	const prefix = "arrowmeta: "
 	var b strings.Builder
-	b.WriteString("arrowmeta: ")
+	b.WriteString(prefix)
 	b.WriteString(e.Op)
 	if e.Key != "" {
 		b.WriteByte(' ')
 		b.WriteString(e.Key)
 	}
 	b.WriteString(": ")
-	b.WriteString(e.Kind.Error())
+	b.WriteString(strings.TrimPrefix(e.Kind.Error(), prefix))
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
