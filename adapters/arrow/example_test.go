@@ -12,6 +12,7 @@ import (
 	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/lineage"
+	"github.com/ctxframe/ctxframe/adapters/tableschema"
 	"github.com/ctxframe/ctxframe/contextstore"
 )
 
@@ -208,4 +209,29 @@ func ExampleReadParquet() {
 	// Output:
 	// readings 4 temp
 	// c:temp map[unit:°C]
+}
+
+// Column descriptions from a Frictionless Table Schema land on an Arrow
+// record as on a gota frame: package tableschema works on any adapter.
+func Example_tableSchema() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	rec := exampleReadings(memory.DefaultAllocator)
+	defer rec.Release()
+	r, err := ctxarrow.NewRecord(ctx, store, "readings", rec, nil)
+	if err != nil {
+		panic(err)
+	}
+	defer r.Release()
+	schema, err := tableschema.Parse([]byte(`{"fields": [{"name": "temp", "type": "number", "unit": "degC"}]}`))
+	if err != nil {
+		panic(err)
+	}
+	if _, err := tableschema.Import(ctx, r.Binding(), r.Shape(), schema, nil); err != nil {
+		panic(err)
+	}
+	col, _ := r.Get(ctx, framectx.ColumnRef("temp"))
+	fmt.Println(col["unit"], col["type"])
+	// Output:
+	// degC number
 }

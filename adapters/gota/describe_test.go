@@ -35,7 +35,7 @@ func TestTableSchemaRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.ImportTableSchema(ctx, in, nil)
+	res, err := tableschema.Import(ctx, f.Binding(), f.Shape(), in, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestTableSchemaRoundTrip(t *testing.T) {
 	if _, err = f.Apply(ctx, Arrange(dataframe.Sort("date"))); err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.ExportTableSchema(ctx)
+	out, err := tableschema.Export(ctx, f.Binding(), f.Shape())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestTableSchemaRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.ImportTableSchema(ctx, bad, nil); !errors.Is(err, tableschema.ErrUnknownField) {
+	if _, err := tableschema.Import(ctx, f.Binding(), f.Shape(), bad, nil); !errors.Is(err, tableschema.ErrUnknownField) {
 		t.Fatalf("unknown field: %v, want ErrUnknownField", err)
 	}
 }

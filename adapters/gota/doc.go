@@ -79,7 +79,7 @@
 //
 // Operations record column-level lineage (identity, transformation, filter,
 // sort, join) through package framectx; Frame.Lineage exports it as an
-// OpenLineage ColumnLineageDatasetFacet. Frame.ImportTableSchema and
-// Frame.ExportTableSchema move column context to and from a Frictionless
-// Table Schema.
+// OpenLineage ColumnLineageDatasetFacet. Package tableschema moves column
+// context to and from a Frictionless Table Schema for a Frame as for any
+// adapter's frame: tableschema.Import(ctx, f.Binding(), f.Shape(), s, nil).
 package gota

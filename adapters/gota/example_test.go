@@ -151,8 +151,8 @@ func ExampleOp_WithPolicy() {
 }
 
 // Column descriptions can come from a Frictionless Table Schema and go
-// back to one.
-func ExampleFrame_ImportTableSchema() {
+// back to one (package tableschema does it for any adapter's frame).
+func Example_tableSchema() {
 	ctx := context.Background()
 	store := contextstore.NewMemoryStore()
 	stations, err := gota.New(ctx, store, "stations", readCSV("stations.csv"), nil)
@@ -165,13 +165,13 @@ func ExampleFrame_ImportTableSchema() {
 		"primaryKey": "station_id"
 	}`))
 	must(err)
-	_, err = stations.ImportTableSchema(ctx, schema, nil)
+	_, err = tableschema.Import(ctx, stations.Binding(), stations.Shape(), schema, nil)
 	must(err)
 	printContext(ctx, stations)
 
 	_, err = stations.Apply(ctx, gota.Rename("elevation_m", "elevation"))
 	must(err)
-	out, err := stations.ExportTableSchema(ctx)
+	out, err := tableschema.Export(ctx, stations.Binding(), stations.Shape())
 	must(err)
 	f, _ := out.Field("elevation")
 	fmt.Println(f.Name, f.Type, f.Description, f.Custom["unit"])

@@ -416,11 +416,12 @@ func TestToGotaAfterReleaseIsErrReleased(t *testing.T) {
 }
 
 // TestArrowAdapterDoesNotLinkGota keeps the adapters siblings: a program
-// that uses only Arrow must not link gota, nor adapters/gota link Arrow.
+// that uses only Arrow must not link gota, nor adapters/gota link Arrow,
+// and neither carries Table Schema support it does not use.
 func TestArrowAdapterDoesNotLinkGota(t *testing.T) {
 	for pkg, banned := range map[string][]string{
-		"github.com/ctxframe/ctxframe/adapters/arrow": {"github.com/go-gota/gota", "github.com/ctxframe/ctxframe/adapters/gota"},
-		"github.com/ctxframe/ctxframe/adapters/gota":  {"github.com/apache/arrow/go", "github.com/ctxframe/ctxframe/adapters/arrow"},
+		"github.com/ctxframe/ctxframe/adapters/arrow": {"github.com/go-gota/gota", "github.com/ctxframe/ctxframe/adapters/gota", "github.com/ctxframe/ctxframe/adapters/tableschema"},
+		"github.com/ctxframe/ctxframe/adapters/gota":  {"github.com/apache/arrow/go", "github.com/ctxframe/ctxframe/adapters/arrow", "github.com/ctxframe/ctxframe/adapters/tableschema"},
 	} {
 		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
 		if err != nil {

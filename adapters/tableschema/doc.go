@@ -10,4 +10,9 @@
 // "foreignKeys" go into the frame context under the same names. Export does
 // the reverse: every column becomes a field whose properties are its
 // context's fields (reserved "ctxframe." fields left out).
+//
+// Both adapters are served the same way, without either importing this
+// package: gota's Frame and Arrow's Record and Table all offer Binding and
+// Shape, so tableschema.Import(ctx, f.Binding(), f.Shape(), s, nil) and
+// tableschema.Export(ctx, f.Binding(), f.Shape()) work on any of them.
 package tableschema
