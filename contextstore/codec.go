@@ -125,7 +125,7 @@ func decodeAny(data []byte) (any, error) {
 	if !utf8.Valid(data) {
 		return nil, errors.New("JSON is not valid UTF-8")
 	}
-	if depth := nestingDepth(data); depth > MaxDepth {
+	if depth := NestingDepth(data); depth > MaxDepth {
 		return nil, fmt.Errorf("JSON nested deeper than %d levels", MaxDepth)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -140,9 +140,10 @@ func decodeAny(data []byte) (any, error) {
 	return numbersToNormal(x)
 }
 
-// nestingDepth counts bracket depth outside strings, so a hostile document
-// is refused before the decoder builds it.
-func nestingDepth(data []byte) int {
+// NestingDepth returns the deepest bracket nesting of JSON text outside
+// strings, found without decoding it, so that a hostile document is
+// refused before a decoder builds it.
+func NestingDepth[T string | []byte](data T) int {
 	depth, max, inString := 0, 0, false
 	for i := 0; i < len(data); i++ {
 		c := data[i]

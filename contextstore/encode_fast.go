@@ -168,6 +168,14 @@ func appendCanonicalString(b []byte, s string) ([]byte, bool) {
 	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
 		return b, false
 	}
+	return AppendJSONString(b, s), true
+}
+
+// AppendJSONString appends s as a JSON string the way canonical JSON
+// writes it: escaping only what JSON requires (quote, backslash, control
+// characters), everything else as it is. Other encoders of ctxframe
+// context (the Arrow metadata) use it so their text matches the store's.
+func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -191,5 +199,5 @@ func appendCanonicalString(b []byte, s string) ([]byte, bool) {
 		start = i + 1
 	}
 	b = append(b, s[start:]...)
-	return append(b, '"'), true
+	return append(b, '"')
 }

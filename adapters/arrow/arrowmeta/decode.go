@@ -274,38 +274,10 @@ func checkText(key, text string, outer int) error {
 	if !utf8.ValidString(text) {
 		return newError(opDecode, key, ErrMalformed, reason("not valid UTF-8"))
 	}
-	if depthExceeds(text, MaxDepth+outer) {
+	if contextstore.NestingDepth(text) > MaxDepth+outer {
 		return newError(opDecode, key, ErrTooLarge, fmt.Errorf("JSON nested deeper than %d levels", MaxDepth))
 	}
 	return nil
-}
-
-// depthExceeds reports whether brackets outside strings nest deeper than max.
-func depthExceeds(s string, max int) bool {
-	depth, inString := 0, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if inString {
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-			if depth > max {
-				return true
-			}
-		case '}', ']':
-			depth--
-		}
-	}
-	return false
 }
 
 // positioned reads the rows ([row, object]) or cells ([row, column, object])

@@ -111,7 +111,7 @@ func Encode(schema *arrow.Schema, frameID string, entries []contextstore.Entry, 
 	}
 
 	ours := make([]string, 0, 10) // key, value pairs for the schema
-	ours = append(ours, VersionKey, versionText, FrameIDKey, string(appendJSONString(nil, frameID)))
+	ours = append(ours, VersionKey, versionText, FrameIDKey, string(contextstore.AppendJSONString(nil, frameID)))
 	if frameValue != nil {
 		ours = append(ours, FrameKey, string(frameValue))
 	}
@@ -179,7 +179,7 @@ func encodePositioned(key string, ps []positioned, withColumn bool) (string, err
 		b = strconv.AppendInt(b, int64(p.row), 10)
 		b = append(b, ',')
 		if withColumn {
-			b = appendJSONString(b, p.column)
+			b = contextstore.AppendJSONString(b, p.column)
 			b = append(b, ',')
 		}
 		b = append(b, p.value...)
@@ -216,35 +216,4 @@ func replaceNamespace(md arrow.Metadata, ours []string) arrow.Metadata {
 		vs = append(vs, ours[i+1])
 	}
 	return arrow.NewMetadata(ks, vs)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string, escaping only what JSON
-// requires, as contextstore's canonical JSON does.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
