@@ -175,23 +175,16 @@ func (s *Store) GetMany(ctx context.Context, ks []keys.Key) ([]contextstore.Valu
 			return nil
 		}
 		collect := func(rows *sql.Rows) error {
-			defer rows.Close()
-			for rows.Next() {
-				var frame, local, raw sql.RawBytes
-				if err := rows.Scan(&frame, &local, &raw); err != nil {
-					return err
-				}
+			var frame, local, raw sql.RawBytes
+			return eachRow(rows, []any{&frame, &local, &raw}, func() error {
 				i, ok := index[pair{string(frame), string(local)}]
 				if !ok {
-					continue
+					return nil
 				}
 				v, err := decodeValue(raw)
-				if err != nil {
-					return err
-				}
 				found[i] = v
-			}
-			return rows.Err()
+				return err
+			})
 		}
 		if s.dialect == Postgres {
 			frames, locals := columns(want, nil)

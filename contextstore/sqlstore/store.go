@@ -178,20 +178,13 @@ func (s *Store) ListKeys(ctx context.Context) ([]keys.Key, error) {
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		out = out[:0]
-		for rows.Next() {
-			var frame, local sql.RawBytes
-			if err := rows.Scan(&frame, &local); err != nil {
-				return err
-			}
+		var frame, local sql.RawBytes
+		return eachRow(rows, []any{&frame, &local}, func() error {
 			k, err := decodeKey(string(frame), local)
-			if err != nil {
-				return err
-			}
 			out = append(out, k)
-		}
-		return rows.Err()
+			return err
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -212,20 +205,13 @@ func (s *Store) ListFrame(ctx context.Context, frameID string) ([]keys.Key, erro
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		out = out[:0]
-		for rows.Next() {
-			var local sql.RawBytes
-			if err := rows.Scan(&local); err != nil {
-				return err
-			}
+		var local sql.RawBytes
+		return eachRow(rows, []any{&local}, func() error {
 			k, err := decodeKey(frameID, local)
-			if err != nil {
-				return err
-			}
 			out = append(out, k)
-		}
-		return rows.Err()
+			return err
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -287,16 +273,12 @@ func (s *Store) ListFrames(ctx context.Context) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		out = out[:0]
-		for rows.Next() {
-			var frame sql.RawBytes
-			if err := rows.Scan(&frame); err != nil {
-				return err
-			}
+		var frame sql.RawBytes
+		return eachRow(rows, []any{&frame}, func() error {
 			out = append(out, string(frame))
-		}
-		return rows.Err()
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err

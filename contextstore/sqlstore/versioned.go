@@ -45,26 +45,20 @@ func (s *Store) readVersionedPostgres(ctx context.Context, frameID string, snap 
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	snap.State, snap.Entries = contextstore.FrameState{}, snap.Entries[:0]
-	for rows.Next() {
-		var (
-			kind           int
-			local, raw     sql.RawBytes
-			version, epoch int64
-		)
-		if err := rows.Scan(&kind, &local, &raw, &version, &epoch); err != nil {
-			return err
-		}
+	var (
+		kind           int
+		local, raw     sql.RawBytes
+		version, epoch int64
+	)
+	return eachRow(rows, []any{&kind, &local, &raw, &version, &epoch}, func() (err error) {
 		if kind == 0 {
 			snap.State = contextstore.FrameState{Version: uint64(version), Epoch: uint64(epoch)}
-			continue
+			return nil
 		}
-		if snap.Entries, err = appendEntry(snap.Entries, frameID, local, raw); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		snap.Entries, err = appendEntry(snap.Entries, frameID, local, raw)
+		return err
+	})
 }
 
 // readVersionedSQLite reads state and entries with the prepared statements
@@ -94,18 +88,12 @@ func (s *Store) readVersionedSQLite(ctx context.Context, frameID string, snap *c
 // scanEntries reads rows of (entry_key, entry_value) of frameID into dst,
 // and closes rows.
 func scanEntries(rows *sql.Rows, frameID string, dst []contextstore.Entry) ([]contextstore.Entry, error) {
-	defer rows.Close()
-	for rows.Next() {
-		var local, raw sql.RawBytes
-		if err := rows.Scan(&local, &raw); err != nil {
-			return nil, err
-		}
-		var err error
-		if dst, err = appendEntry(dst, frameID, local, raw); err != nil {
-			return nil, err
-		}
-	}
-	return dst, rows.Err()
+	var local, raw sql.RawBytes
+	err := eachRow(rows, []any{&local, &raw}, func() (err error) {
+		dst, err = appendEntry(dst, frameID, local, raw)
+		return err
+	})
+	return dst, err
 }
 
 // appendEntry decodes one row of frameID onto dst.
