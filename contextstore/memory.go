@@ -43,13 +43,7 @@ func NewMemoryStore() *MemoryStore {
 
 // check runs the checks every operation starts with; the caller holds mu.
 func (s *MemoryStore) check(ctx context.Context, op string, k keys.Key) error {
-	if err := ctx.Err(); err != nil {
-		return NewError(op, memBackend, k, nil, err)
-	}
-	if s.closed {
-		return NewError(op, memBackend, k, ErrClosed, nil)
-	}
-	return nil
+	return CheckCall(ctx, s.closed, op, memBackend, k)
 }
 
 // Set implements Store.

@@ -28,7 +28,7 @@ func (s *Store) fail(ctx context.Context, op string, k keys.Key, err error) erro
 }
 
 func (s *Store) fill(ctx context.Context, e *contextstore.Error, err error) error {
-	if ctxErr := contextError(ctx); ctxErr != nil {
+	if ctxErr := contextstore.ContextError(ctx); ctxErr != nil {
 		if !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%w)", ctxErr, err)
 		}
@@ -42,20 +42,6 @@ func (s *Store) fill(ctx context.Context, e *contextstore.Error, err error) erro
 	}
 	e.Err = err
 	return e
-}
-
-// contextError returns ctx's error, with its cause when the caller gave one
-// (context.WithCancelCause), so both errors.Is(err, context.Canceled) and
-// errors.Is(err, cause) hold; nil while ctx is live.
-func contextError(ctx context.Context) error {
-	err := ctx.Err()
-	if err == nil {
-		return nil
-	}
-	if cause := context.Cause(ctx); cause != nil && cause != err {
-		return fmt.Errorf("%w: %w", err, cause)
-	}
-	return err
 }
 
 // kindOf classifies an error of go-redis. Anything that says the server

@@ -187,11 +187,8 @@ func (s *Store) Close() error {
 // begin runs the checks every operation starts with, after the key and value
 // are validated, and returns the context bounded by OpTimeout.
 func (s *Store) begin(ctx context.Context, op string, k keys.Key) (context.Context, context.CancelFunc, error) {
-	if s.closed.Load() {
-		return nil, nil, contextstore.NewError(op, backend, k, contextstore.ErrClosed, nil)
-	}
-	if err := contextError(ctx); err != nil {
-		return nil, nil, contextstore.NewError(op, backend, k, nil, err)
+	if err := contextstore.CheckCall(ctx, s.closed.Load(), op, backend, k); err != nil {
+		return nil, nil, err
 	}
 	if s.timeout < 0 {
 		return ctx, func() {}, nil

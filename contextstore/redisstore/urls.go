@@ -264,7 +264,7 @@ func openConfig(ctx context.Context, cfg *Config) (*Store, error) {
 			return nil, configError(fmt.Errorf("redisstore: TLS handshake refused: %w", err))
 		}
 		e := &contextstore.Error{Op: "open", Backend: backend, Kind: kindOf(err), Err: err}
-		if ctxErr := contextError(ctx); ctxErr != nil {
+		if ctxErr := contextstore.ContextError(ctx); ctxErr != nil {
 			e.Kind, e.Err = nil, fmt.Errorf("%w (%w)", ctxErr, err)
 		}
 		return nil, e

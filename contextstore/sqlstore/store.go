@@ -363,11 +363,8 @@ func (s *Store) write(ctx context.Context, op string, k keys.Key, f func(ctx con
 // nothing and may pass on a new try, and turns every error into a
 // *contextstore.Error.
 func (s *Store) run(ctx context.Context, op string, k keys.Key, f func(ctx context.Context) error) error {
-	if s.closed.Load() {
-		return contextstore.NewError(op, s.backend, k, contextstore.ErrClosed, nil)
-	}
-	if err := ctx.Err(); err != nil {
-		return contextstore.NewError(op, s.backend, k, nil, err)
+	if err := contextstore.CheckCall(ctx, s.closed.Load(), op, s.backend, k); err != nil {
+		return err
 	}
 	opCtx := ctx
 	if s.opts.OpTimeout > 0 {
