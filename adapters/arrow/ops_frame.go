@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
-	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
@@ -65,20 +63,6 @@ func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID
 		return nil, err
 	}
 	return f, nil
-}
-
-// checkSchema refuses schemas whose columns cannot be named by keys:
-// duplicate names (context is keyed by name) and names that are not UTF-8.
-func checkSchema(s *arrow.Schema) error {
-	if name, dup := duplicateName(s); dup {
-		return fmt.Errorf("duplicate column name %q", name)
-	}
-	for _, f := range s.Fields() {
-		if !utf8.ValidString(f.Name) {
-			return fmt.Errorf("column name %q is not valid UTF-8", f.Name)
-		}
-	}
-	return nil
 }
 
 // live returns ErrReleased, wrapped for op, once the frame was released.

@@ -2,6 +2,7 @@ package gota
 
 import (
 	"fmt"
+	"github.com/go-gota/gota/series"
 
 	"github.com/go-gota/gota/dataframe"
 )
@@ -22,4 +23,17 @@ func callGota(run func() dataframe.DataFrame) (df dataframe.DataFrame, err error
 		return dataframe.DataFrame{}, df.Err
 	}
 	return df, nil
+}
+
+// checkSeries is a small guard so a zero series.Series (which gota panics on)
+// is reported, not run.
+func checkSeries(s series.Series) error {
+	if s.Err != nil {
+		return s.Err
+	}
+	switch s.Type() {
+	case series.String, series.Int, series.Float, series.Bool:
+		return nil
+	}
+	return fmt.Errorf("series %q has no type", s.Name)
 }

@@ -169,3 +169,90 @@ func keyPart(t series.Type, e series.Element) string {
 	}
 	return e.String()
 }
+
+// joinKind names the five gota joins.
+type joinKind int
+
+const (
+	innerJoin joinKind = iota
+	leftJoin
+	rightJoin
+	outerJoin
+	crossJoin
+)
+
+func (k joinKind) String() string {
+	switch k {
+	case innerJoin:
+		return "inner_join"
+	case leftJoin:
+		return "left_join"
+	case rightJoin:
+		return "right_join"
+	case outerJoin:
+		return "outer_join"
+	case crossJoin:
+		return "cross_join"
+	}
+	return "join"
+}
+
+// rawJoin runs the gota join of kind on a and b.
+func rawJoin(kind joinKind, a, b dataframe.DataFrame, on []string) (dataframe.DataFrame, error) {
+	return callGota(func() dataframe.DataFrame {
+		switch kind {
+		case innerJoin:
+			return a.InnerJoin(b, on...)
+		case leftJoin:
+			return a.LeftJoin(b, on...)
+		case rightJoin:
+			return a.RightJoin(b, on...)
+		case outerJoin:
+			return a.OuterJoin(b, on...)
+		}
+		return a.CrossJoin(b)
+	})
+}
+
+// taggedJoin runs the join and returns, for each output row, its source row
+// in a and in b (-1 for none). A cross join's mapping is arithmetic and
+// needs no tags.
+func taggedJoin(kind joinKind, a, b dataframe.DataFrame, on []string) (dataframe.DataFrame, [2][]int, error) {
+	var rows [2][]int
+	if kind == crossJoin {
+		out, err := rawJoin(kind, a, b, on)
+		if err != nil {
+			return out, rows, err
+		}
+		na, nb := a.Nrow(), b.Nrow()
+		rows[0] = make([]int, na*nb)
+		rows[1] = make([]int, na*nb)
+		for i := 0; i < na; i++ {
+			for j := 0; j < nb; j++ {
+				rows[0][i*nb+j] = i
+				rows[1][i*nb+j] = j
+			}
+		}
+		return out, rows, nil
+	}
+	tagA := rowTagName(0, a, b)
+	tagB := rowTagName(1, a, b, dataframe.New(series.New([]int{}, series.Int, tagA)))
+	ta, err := withRowTag(a, tagA)
+	if err != nil {
+		return dataframe.DataFrame{}, rows, err
+	}
+	tb, err := withRowTag(b, tagB)
+	if err != nil {
+		return dataframe.DataFrame{}, rows, err
+	}
+	joined, err := rawJoin(kind, ta, tb, on)
+	if err != nil {
+		return dataframe.DataFrame{}, rows, err
+	}
+	out, maps, err := takeRowTags(joined, tagA, tagB)
+	if err != nil {
+		return dataframe.DataFrame{}, rows, err
+	}
+	rows[0], rows[1] = maps[0], maps[1]
+	return out, rows, nil
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/go-gota/gota/dataframe"
-	"github.com/go-gota/gota/series"
 )
 
 // gota does not say which rows Filter keeps or how Arrange permutes them.
@@ -97,17 +96,4 @@ func identityRows(n int) []int {
 		idx[i] = i
 	}
 	return idx
-}
-
-// checkSeries is a small guard so a zero series.Series (which gota panics on)
-// is reported, not run.
-func checkSeries(s series.Series) error {
-	if s.Err != nil {
-		return s.Err
-	}
-	switch s.Type() {
-	case series.String, series.Int, series.Float, series.Bool:
-		return nil
-	}
-	return fmt.Errorf("series %q has no type", s.Name)
 }
