@@ -58,7 +58,7 @@ func (f *frame) concat(ctx context.Context, others []Frame, cfg opConfig) (*fram
 		if !sameStore(f.bind.Store(), o.bind.Store()) {
 			return nil, nil, f.invalid("concat", "frame %q is bound in another store", o.bind.FrameID())
 		}
-		if err := sameColumns(s, o.data.schema()); err != nil {
+		if err := columnsLineUp(s, o.data.schema()); err != nil {
 			return nil, nil, f.invalid("concat", "frame %q: %w", o.bind.FrameID(), err)
 		}
 		inputs = append(inputs, o.input())
@@ -84,8 +84,8 @@ func (f *frame) concat(ctx context.Context, others []Frame, cfg opConfig) (*fram
 	return f.commit(ctx, next, ch, cfg, binds...)
 }
 
-// sameColumns reports why b's columns do not line up with a's.
-func sameColumns(a, b *arrow.Schema) error {
+// columnsLineUp reports why b's columns do not line up with a's.
+func columnsLineUp(a, b *arrow.Schema) error {
 	if a.NumFields() != b.NumFields() {
 		return errors.New("different number of columns")
 	}

@@ -22,7 +22,7 @@ func WithSchemaMetadata(md arrow.Metadata) Op {
 	return Op{name: "schema_metadata", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
 		s := f.data.schema()
 		next := arrow.NewSchemaWithEndian(s.Fields(), &md, s.Endianness())
-		return f.sameColumns(ctx, "schema_metadata", next, cfg)
+		return f.withMetadataOnly(ctx, "schema_metadata", next, cfg)
 	}}
 }
 
@@ -38,13 +38,13 @@ func WithFieldMetadata(name string, md arrow.Metadata) Op {
 		}
 		fields := s.Fields()
 		fields[i].Metadata = md
-		return f.sameColumns(ctx, "field_metadata", newSchemaLike(s, fields), cfg)
+		return f.withMetadataOnly(ctx, "field_metadata", newSchemaLike(s, fields), cfg)
 	}}
 }
 
-// sameColumns swaps in schema next, which differs from the current one only
-// in metadata: every column and all context are kept.
-func (f *frame) sameColumns(ctx context.Context, op string, next *arrow.Schema, cfg opConfig) (*frame, *framectx.Plan, error) {
+// withMetadataOnly swaps in schema next, which differs from the current
+// one only in metadata: every column and all context are kept.
+func (f *frame) withMetadataOnly(ctx context.Context, op string, next *arrow.Schema, cfg opConfig) (*frame, *framectx.Plan, error) {
 	in := f.input()
 	ch, err := framectx.RowsChange(in, "", framectx.SameRows(in.Shape.Rows), op, "")
 	if err != nil {

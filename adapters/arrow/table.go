@@ -57,7 +57,7 @@ func NewTableFromRecords(ctx context.Context, store contextstore.Store, frameID 
 		if isNil(rec) {
 			return nil, opError("new", frameID, ErrInvalidArgument, fmt.Errorf("record %d: %w", i, errNilData))
 		}
-		if err := sameColumns(recs[0].Schema(), rec.Schema()); err != nil {
+		if err := columnsLineUp(recs[0].Schema(), rec.Schema()); err != nil {
 			return nil, opError("new", frameID, ErrInvalidArgument, fmt.Errorf("record %d: %w", i, err))
 		}
 	}

@@ -90,7 +90,7 @@ func Set(indexes series.Indexes, values dataframe.DataFrame) Op {
 		if err != nil {
 			return step{}, err
 		}
-		return step{df: out, columns: sameColumns(df), rows: framectx.ReplacedRows(df.Nrow(), idx)}, nil
+		return step{df: out, columns: unchangedColumns(df), rows: framectx.ReplacedRows(df.Nrow(), idx)}, nil
 	}}
 }
 

@@ -11,8 +11,8 @@ import (
 	"github.com/ctxframe/ctxframe/adapters/lineage"
 )
 
-// sameColumns lists every column of input 0 carried unchanged.
-func sameColumns(df dataframe.DataFrame) []framectx.OutputColumn {
+// unchangedColumns lists every column of input 0 carried unchanged.
+func unchangedColumns(df dataframe.DataFrame) []framectx.OutputColumn {
 	names := df.Names()
 	cols := make([]framectx.OutputColumn, len(names))
 	for i, n := range names {
@@ -46,7 +46,7 @@ func Subset(indexes series.Indexes) Op {
 		if err != nil {
 			return step{}, err
 		}
-		return step{df: out, columns: sameColumns(df), rows: framectx.IndexRows(idx)}, nil
+		return step{df: out, columns: unchangedColumns(df), rows: framectx.IndexRows(idx)}, nil
 	}}
 }
 
@@ -92,7 +92,7 @@ func FilterAggregation(agg dataframe.Aggregation, filters ...dataframe.F) Op {
 			}
 			rows = unmapped(out.Nrow())
 		}
-		return step{df: out, columns: sameColumns(df), rows: rows,
+		return step{df: out, columns: unchangedColumns(df), rows: rows,
 			indirect: indirectOf(used, lineage.SubtypeFilter, desc)}, nil
 	}}
 }
@@ -175,7 +175,7 @@ func Arrange(order ...dataframe.Order) Op {
 		for _, o := range order {
 			keys = appendNew(keys, o.Colname)
 		}
-		return step{df: out, columns: sameColumns(df), rows: rows,
+		return step{df: out, columns: unchangedColumns(df), rows: rows,
 			indirect: indirectOf(keys, lineage.SubtypeSort, desc)}, nil
 	}}
 }
