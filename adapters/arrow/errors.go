@@ -31,6 +31,9 @@ var (
 // OpError is the error of a failed operation: which operation, on which
 // frame, of which kind (ErrInvalidArgument, ErrArrow, ErrUnsupportedType or
 // ErrReleased) and why. Its message reads "arrow: OP \"FRAME\": KIND: CAUSE".
+// The IPC and Parquet functions fail with it too (op "read ipc stream",
+// "write parquet", ...), their kinds (ErrCorruptIPC, ErrCorruptParquet,
+// arrowmeta's, the store's) matched through the cause with errors.Is.
 type OpError = framectx.OpError
 
 // opError is the one constructor of the adapter's *OpError.

@@ -41,9 +41,9 @@ import (
 // limits. Every record is validated before it is returned, so no record
 // from damaged bytes can make later code panic.
 func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts *ReadOptions) (*ReadResult, error) {
-	const op = "arrow: read ipc stream"
+	const op = "read ipc stream"
 	if err := ipcCheckReadArgs(r == nil, store, opts); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, opError(op, "", nil, err)
 	}
 	var res *ReadResult
 	in := &recordingReader{r: r}
@@ -87,7 +87,7 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 		if res != nil {
 			res.Release()
 		}
-		return nil, fmt.Errorf("%s: %w", op, classifyRead(ctx, ErrCorruptIPC, err, in.err))
+		return nil, opError(op, "", nil, classifyRead(ctx, ErrCorruptIPC, err, in.err))
 	}
 	return res, nil
 }
@@ -97,9 +97,9 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 // its Allocator; with the default Go allocator the garbage collector
 // reclaims them.)
 func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store, opts *ReadOptions) (*ReadResult, error) {
-	const op = "arrow: read ipc file"
+	const op = "read ipc file"
 	if err := ipcCheckReadArgs(r == nil, store, opts); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, opError(op, "", nil, err)
 	}
 	var res *ReadResult
 	in := &recordingReadAtSeeker{r: r}
@@ -139,7 +139,7 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 		if res != nil {
 			res.Release()
 		}
-		return nil, fmt.Errorf("%s: %w", op, classifyRead(ctx, ErrCorruptIPC, err, in.err))
+		return nil, opError(op, "", nil, classifyRead(ctx, ErrCorruptIPC, err, in.err))
 	}
 	return res, nil
 }
@@ -225,7 +225,7 @@ func (r *ReadResult) add(rec arrow.Record) {
 
 func ipcCheckReadArgs(nilReader bool, store contextstore.Store, opts *ReadOptions) error {
 	if nilReader || store == nil {
-		return errors.New("nil reader or store")
+		return fmt.Errorf("%w: nil reader or store", ErrInvalidArgument)
 	}
 	if opts != nil && opts.FrameID != "" {
 		return keys.Frame(opts.FrameID).Validate()

@@ -45,11 +45,11 @@ func NewFileWriter(ctx context.Context, w io.Writer, store contextstore.Store, f
 
 func newIPCWriter(ctx context.Context, op string, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, opts *WriteOptions, file bool) (*Writer, error) {
 	if w == nil || store == nil || schema == nil {
-		return nil, fmt.Errorf("arrow: %s: nil writer, store or schema", op)
+		return nil, opError(op, frameID, ErrInvalidArgument, errors.New("nil writer, store or schema"))
 	}
 	entries, err := contextstore.ReadFrame(ctx, store, frameID)
 	if err != nil {
-		return nil, fmt.Errorf("arrow: %s: reading the context of frame %q: %w", op, frameID, err)
+		return nil, opError(op, frameID, nil, fmt.Errorf("reading the context: %w", err))
 	}
 	var limits arrowmeta.Limits
 	if opts != nil {
@@ -57,7 +57,7 @@ func newIPCWriter(ctx context.Context, op string, w io.Writer, store contextstor
 	}
 	encoded, err := arrowmeta.Encode(schema, frameID, entries, &arrowmeta.EncodeOptions{Limits: limits})
 	if err != nil {
-		return nil, fmt.Errorf("arrow: %s: %w", op, err)
+		return nil, opError(op, frameID, nil, err)
 	}
 	maxRow := -1
 	for _, e := range entries {
@@ -73,7 +73,7 @@ func newIPCWriter(ctx context.Context, op string, w io.Writer, store contextstor
 	if file {
 		fw, err := ipc.NewFileWriter(&ipcOffsetWriter{w: w}, ipcOpts...)
 		if err != nil {
-			return nil, fmt.Errorf("arrow: %s: %w", op, err)
+			return nil, opError(op, frameID, nil, err)
 		}
 		iw = fw
 	} else {

@@ -39,7 +39,7 @@ import (
 // on any error no records are returned and the store is unchanged. The
 // caller releases the records of the result.
 func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, store contextstore.Store, opts *ParquetReadOptions) (*ReadResult, error) {
-	const op = "arrow: read parquet"
+	const op = "read parquet"
 	if r == nil || store == nil {
 		return nil, fmt.Errorf("%s: nil reader or store", op)
 	}
@@ -48,7 +48,7 @@ func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, store contextsto
 		ropts = ReadOptions{FrameID: opts.FrameID, Limits: opts.Limits, Merge: opts.Merge}
 		if opts.FrameID != "" {
 			if err := keys.Frame(opts.FrameID).Validate(); err != nil {
-				return nil, fmt.Errorf("%s: %w", op, err)
+				return nil, opError(op, "", nil, err)
 			}
 		}
 	}
@@ -120,7 +120,7 @@ func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, store contextsto
 		if res != nil {
 			res.Release()
 		}
-		return nil, fmt.Errorf("%s: %w", op, classifyRead(ctx, ErrCorruptParquet, err, in.err))
+		return nil, opError(op, "", nil, classifyRead(ctx, ErrCorruptParquet, err, in.err))
 	}
 	return res, nil
 }

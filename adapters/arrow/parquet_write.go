@@ -2,6 +2,7 @@ package arrow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -39,13 +40,13 @@ func NewParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store
 // that will be written, it refuses context beyond them before writing a
 // byte.
 func newParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, opts *ParquetWriteOptions, rows int64) (*ParquetWriter, error) {
-	const op = "arrow: new parquet writer"
+	const op = "new parquet writer"
 	if w == nil || store == nil || schema == nil {
-		return nil, fmt.Errorf("%s: nil writer, store or schema", op)
+		return nil, opError(op, frameID, ErrInvalidArgument, errors.New("nil writer, store or schema"))
 	}
 	entries, err := contextstore.ReadFrame(ctx, store, frameID)
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the context of frame %q: %w", op, frameID, err)
+		return nil, opError(op, frameID, nil, fmt.Errorf("reading the context: %w", err))
 	}
 	var limits arrowmeta.Limits
 	if opts != nil {
@@ -53,7 +54,7 @@ func newParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store
 	}
 	encoded, err := arrowmeta.Encode(schema, frameID, entries, &arrowmeta.EncodeOptions{Limits: limits})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, opError(op, frameID, nil, err)
 	}
 	// Row and cell context, the bulk, go to the key-value metadata only;
 	// the stored Arrow schema keeps the rest, a valid SPEC §3 encoding.
@@ -83,7 +84,7 @@ func newParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store
 	}
 	kv, err := parquetExtraMetadata(entries, opts == nil || !opts.NoPandasAttrs)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, opError(op, frameID, nil, err)
 	}
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithAllocator(opts.allocator()))
 	if opts != nil && opts.Properties != nil {
@@ -92,7 +93,7 @@ func newParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store
 	fw, err := pqarrow.NewFileWriter(stored, w, props,
 		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(opts.allocator())))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, opError(op, frameID, nil, err)
 	}
 	for _, k := range []string{arrowmeta.RowsKey, arrowmeta.CellsKey} {
 		if v, ok := bulk[k]; ok {
@@ -101,7 +102,7 @@ func newParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store
 	}
 	for _, p := range kv {
 		if err := fw.AppendKeyValueMetadata(p[0], p[1]); err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
+			return nil, opError(op, frameID, nil, err)
 		}
 	}
 	return &ParquetWriter{sink: recordSink{format: "parquet", user: schema, schema: stored, frameID: frameID, maxRow: maxRow,
@@ -160,7 +161,7 @@ func (w *ParquetWriter) Close() error { return w.sink.close() }
 // that the context fits the records before writing anything. The caller
 // keeps ownership of recs.
 func WriteParquet(ctx context.Context, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, recs []arrow.Record, opts *ParquetWriteOptions) error {
-	rows, err := countRows("parquet", recs)
+	rows, err := countRows("parquet", frameID, recs)
 	if err != nil {
 		return err
 	}

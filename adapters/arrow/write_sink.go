@@ -28,22 +28,22 @@ type recordSink struct {
 // put appends rec, whose fields must match the sink's schema (names, types
 // and nullability; metadata may differ). It does not keep rec.
 func (s *recordSink) put(rec arrow.Record) error {
-	op := "arrow: write " + s.format
+	op := "write " + s.format
 	if s.closed {
-		return errors.New(op + ": writer is closed")
+		return opError(op, s.frameID, nil, errors.New("writer is closed"))
 	}
 	if rec == nil {
-		return errors.New(op + ": nil record")
+		return opError(op, s.frameID, ErrInvalidArgument, errors.New("nil record"))
 	}
 	if err := ipcSameFields(s.user, rec.Schema()); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return opError(op, s.frameID, nil, err)
 	}
 	// The writers insist on their own schema, field metadata included, so
 	// the record is re-labelled; this shares the columns, copying none.
 	labelled := array.NewRecord(s.schema, rec.Columns(), rec.NumRows())
 	defer labelled.Release()
 	if err := s.write(labelled); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return opError(op, s.frameID, nil, err)
 	}
 	s.rows += rec.NumRows()
 	return nil
@@ -57,12 +57,12 @@ func (s *recordSink) close() error {
 		return nil
 	}
 	s.closed = true
-	op := "arrow: close " + s.format + " writer"
+	op := "close " + s.format + " writer"
 	if err := s.finish(); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return opError(op, s.frameID, nil, err)
 	}
 	if err := ipcCheckRowsWritten(s.frameID, s.maxRow, s.rows); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return opError(op, s.frameID, nil, err)
 	}
 	return nil
 }
@@ -79,12 +79,12 @@ func (s *recordSink) abandon() {
 // writeAllRecords writes recs through s, having checked first that the
 // context names no row beyond them, and finishes the output.
 func writeAllRecords(ctx context.Context, s *recordSink, recs []arrow.Record) error {
-	rows, err := countRows(s.format, recs)
+	rows, err := countRows(s.format, s.frameID, recs)
 	if err != nil {
 		return err
 	}
 	if err := ipcCheckRowsWritten(s.frameID, s.maxRow, rows); err != nil {
-		return fmt.Errorf("arrow: write %s: %w", s.format, err)
+		return opError("write "+s.format, s.frameID, nil, err)
 	}
 	for _, rec := range recs {
 		err := ctx.Err()
@@ -100,11 +100,11 @@ func writeAllRecords(ctx context.Context, s *recordSink, recs []arrow.Record) er
 }
 
 // countRows sums the rows of recs, refusing a nil record.
-func countRows(format string, recs []arrow.Record) (int64, error) {
+func countRows(format, frameID string, recs []arrow.Record) (int64, error) {
 	var rows int64
 	for i, rec := range recs {
 		if rec == nil {
-			return 0, fmt.Errorf("arrow: write %s: record %d is nil", format, i)
+			return 0, opError("write "+format, frameID, ErrInvalidArgument, fmt.Errorf("record %d is nil", i))
 		}
 		rows += rec.NumRows()
 	}
