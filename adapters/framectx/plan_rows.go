@@ -45,50 +45,13 @@ func (p *planner) rows(desired map[keys.Key]contextstore.Value) error {
 		return err
 	}
 	carries := p.carryIndex()
-	// Most output entries have one candidate: keep those in a flat map and
-	// only the rest in slices.
-	total := 0
-	for _, i := range withRows {
-		total += p.in[i].nRows + p.in[i].nCells
-	}
-	var single map[keys.Key]candidate
-	if len(p.in) > 1 {
-		single = make(map[keys.Key]candidate, total)
-	} else {
-		single = make(map[keys.Key]candidate)
-	}
-	multi := make(map[keys.Key][]candidate)
-	// With one input and one carry per column, every output row and cell
-	// has at most one source: write straight to desired.
-	direct := len(p.in) == 1
-	for _, col := range p.c.Columns {
-		direct = direct && len(col.Carry) <= 1
-	}
-	if direct {
-		single = nil
-	}
-	add := func(k keys.Key, c candidate) {
-		if direct {
-			desired[k] = c.value
-			return
-		}
-		if cs, ok := multi[k]; ok {
-			multi[k] = append(cs, c)
-			return
-		}
-		if first, ok := single[k]; ok {
-			delete(single, k)
-			multi[k] = []candidate{first, c}
-			return
-		}
-		single[k] = c
-	}
+	rc := p.newRowCandidates(desired, withRows)
 	replacer, _ := m.(cellReplacer)
 	emit := func(out, input int, b *rowBucket) {
 		replaced := replacer != nil && replacer.cellsReplaced(out)
 		if b.row != nil {
 			if v := p.keepState(keys.KindRow, b.row, p.state.columnsKept && !replaced); v != nil {
-				add(keys.Row(p.c.Output, out), candidate{order: input, value: v})
+				rc.add(keys.Row(p.c.Output, out), candidate{order: input, value: v})
 			}
 		}
 		if replaced {
@@ -96,10 +59,91 @@ func (p *planner) rows(desired map[keys.Key]contextstore.Value) error {
 		}
 		for _, cell := range b.cells {
 			for _, ref := range carries[input][cell.column] {
-				add(keys.Cell(p.c.Output, out, p.c.Columns[ref.column].Name), candidate{order: ref.order, value: cell.value})
+				rc.add(keys.Cell(p.c.Output, out, p.c.Columns[ref.column].Name), candidate{order: ref.order, value: cell.value})
 			}
 		}
 	}
+	if err := p.walkRows(m, withRows, emit); err != nil {
+		return err
+	}
+	return p.settleRows(rc)
+}
+
+// rowCandidates gathers the values proposed for each output row and cell.
+// Most output entries have one candidate: those stay in a flat map and
+// only the rest in slices. With one input and one carry per column every
+// output entry has at most one source, so values go straight to desired.
+type rowCandidates struct {
+	desired map[keys.Key]contextstore.Value
+	direct  bool
+	single  map[keys.Key]candidate
+	multi   map[keys.Key][]candidate
+}
+
+func (p *planner) newRowCandidates(desired map[keys.Key]contextstore.Value, withRows []int) *rowCandidates {
+	rc := &rowCandidates{desired: desired, direct: len(p.in) == 1, multi: make(map[keys.Key][]candidate)}
+	for _, col := range p.c.Columns {
+		rc.direct = rc.direct && len(col.Carry) <= 1
+	}
+	switch {
+	case rc.direct:
+	case len(p.in) > 1:
+		total := 0
+		for _, i := range withRows {
+			total += p.in[i].nRows + p.in[i].nCells
+		}
+		rc.single = make(map[keys.Key]candidate, total)
+	default:
+		rc.single = make(map[keys.Key]candidate)
+	}
+	return rc
+}
+
+// add proposes c for output entry k.
+func (rc *rowCandidates) add(k keys.Key, c candidate) {
+	if rc.direct {
+		rc.desired[k] = c.value
+		return
+	}
+	if cs, ok := rc.multi[k]; ok {
+		rc.multi[k] = append(cs, c)
+		return
+	}
+	if first, ok := rc.single[k]; ok {
+		delete(rc.single, k)
+		rc.multi[k] = []candidate{first, c}
+		return
+	}
+	rc.single[k] = c
+}
+
+// settleRows settles every output entry's candidates into desired.
+func (p *planner) settleRows(rc *rowCandidates) error {
+	for k, c := range rc.single {
+		cs := [1]candidate{c}
+		v, err := p.resolveCandidates(k, cs[:])
+		if err != nil {
+			return err
+		}
+		if v != nil {
+			rc.desired[k] = v
+		}
+	}
+	for k, cs := range rc.multi {
+		v, err := p.resolveCandidates(k, cs)
+		if err != nil {
+			return err
+		}
+		if v != nil {
+			rc.desired[k] = v
+		}
+	}
+	return nil
+}
+
+// walkRows calls emit for every output row whose source row (in an input
+// of withRows) has row or cell context, by the cheapest walk m allows.
+func (p *planner) walkRows(m RowMapping, withRows []int, emit func(out, input int, b *rowBucket)) error {
 	n := m.Len()
 	if ix, ok := m.(*indexRows); ok {
 		// Index slices are scanned directly: one pass over them costs less
@@ -119,7 +163,9 @@ func (p *planner) rows(desired map[keys.Key]contextstore.Value) error {
 				}
 			}
 		}
-	} else if t, ok := m.(RowTargets); ok {
+		return nil
+	}
+	if t, ok := m.(RowTargets); ok {
 		var outs []int
 		for _, i := range withRows {
 			for row, b := range p.in[i].rows {
@@ -132,37 +178,18 @@ func (p *planner) rows(desired map[keys.Key]contextstore.Value) error {
 				}
 			}
 		}
-	} else {
-		// Without an inverse, scan the output rows once; a bitset of the
-		// rows that have context keeps each step to a few instructions.
-		bits := p.rowBits(withRows)
-		for out := 0; out < n; out++ {
-			for _, i := range withRows {
-				row, ok := m.Source(out, i)
-				if !ok || row < 0 || row/64 >= len(bits[i]) || bits[i][row/64]&(1<<(row%64)) == 0 {
-					continue
-				}
-				emit(out, i, p.in[i].rows[row])
+		return nil
+	}
+	// Without an inverse, scan the output rows once; a bitset of the rows
+	// that have context keeps each step to a few instructions.
+	bits := p.rowBits(withRows)
+	for out := 0; out < n; out++ {
+		for _, i := range withRows {
+			row, ok := m.Source(out, i)
+			if !ok || row < 0 || row/64 >= len(bits[i]) || bits[i][row/64]&(1<<(row%64)) == 0 {
+				continue
 			}
-		}
-	}
-	for k, c := range single {
-		cs := [1]candidate{c}
-		v, err := p.resolveCandidates(k, cs[:])
-		if err != nil {
-			return err
-		}
-		if v != nil {
-			desired[k] = v
-		}
-	}
-	for k, cs := range multi {
-		v, err := p.resolveCandidates(k, cs)
-		if err != nil {
-			return err
-		}
-		if v != nil {
-			desired[k] = v
+			emit(out, i, p.in[i].rows[row])
 		}
 	}
 	return nil
