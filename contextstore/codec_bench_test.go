@@ -1,6 +1,10 @@
 package contextstore
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 // The one-pass encoder and decoder against the reference paths they stand in
 // for (normalize-then-write, encoding/json-then-normalize): docs/PERFORMANCE.md.
@@ -43,9 +47,7 @@ func BenchmarkEncode(b *testing.B) {
 func BenchmarkDecode(b *testing.B) {
 	for _, name := range []string{"small", "typical"} {
 		data, err := MarshalValue(codecValues[name])
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		text := string(data)
 		b.Run(name+"/onepass", func(b *testing.B) {
 			b.ReportAllocs()

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // decodeCorpus holds documents fastDecode must read exactly as
@@ -75,9 +77,7 @@ func TestFastDecodeReadsWhatMarshalValueWrites(t *testing.T) {
 	}
 	for _, v := range values {
 		data, err := slowMarshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if _, ok := fastDecode(string(data)); !ok {
 			t.Errorf("fastDecode left canonical JSON %s to the slow path", data)
 		}

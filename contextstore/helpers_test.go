@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 	"github.com/ctxframe/ctxframe/keys"
@@ -59,12 +61,8 @@ func TestApplyFallbackRollsBack(t *testing.T) {
 	ctx := context.Background()
 	mem := contextstore.NewMemoryStore()
 	a, b, c := keys.Column("f", "a"), keys.Column("f", "b"), keys.Column("f", "c")
-	if err := mem.Set(ctx, a, contextstore.Value{"v": "old a"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := mem.Set(ctx, c, contextstore.Value{"v": "old c"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, mem.Set(ctx, a, contextstore.Value{"v": "old a"}))
+	require.NoError(t, mem.Set(ctx, c, contextstore.Value{"v": "old c"}))
 	fs := &failingStore{basicStore: basicStore{mem}, setsLeft: 1}
 	err := contextstore.Apply(ctx, fs, []contextstore.Mutation{
 		contextstore.Put(a, contextstore.Value{"v": "new a"}),
@@ -99,9 +97,7 @@ func TestErrorMatchesKindAndCause(t *testing.T) {
 func TestOpen(t *testing.T) {
 	ctx := context.Background()
 	s, err := contextstore.Open(ctx, "mem://")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, ok := s.(*contextstore.MemoryStore); !ok {
 		t.Fatalf("mem:// opened a %T", s)
 	}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -64,9 +66,7 @@ func BenchmarkMemorySet(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for i := 0; pb.Next(); i++ {
-				if err := s.Set(ctx, ks[i%benchKeys], v); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, s.Set(ctx, ks[i%benchKeys], v))
 			}
 		})
 	})
@@ -78,9 +78,7 @@ func BenchmarkMemoryGet(b *testing.B) {
 	s := contextstore.NewMemoryStore()
 	for _, k := range ks {
 		r.set(k, v)
-		if err := s.Set(ctx, k, v); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, s.Set(ctx, k, v))
 	}
 	b.Run("raw=map+RWMutex", func(b *testing.B) {
 		b.ReportAllocs()
@@ -116,9 +114,7 @@ func BenchmarkMemoryBytesPerEntry(b *testing.B) {
 		s := contextstore.NewMemoryStore()
 		for i := 0; i < n; i++ {
 			k := keys.Column("frame-"+strconv.Itoa(i%100), "col_"+strconv.Itoa(100000+i))
-			if err := s.Set(ctx, k, fourFields()); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, s.Set(ctx, k, fourFields()))
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)

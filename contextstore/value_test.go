@@ -8,15 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 )
 
 func TestMarshalValueIsCanonical(t *testing.T) {
 	v := contextstore.Value{"b": 2.0, "a": []any{int64(1), "x\n\"", nil, true}, "c": map[string]any{"z": 1e-7, "y": 1e21}}
 	b, err := contextstore.MarshalValue(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := `{"a":[1,"x\n\"",null,true],"b":2.0,"c":{"y":1e+21,"z":1e-7}}`
 	if string(b) != want {
 		t.Fatalf("MarshalValue = %s\nwant %s", b, want)

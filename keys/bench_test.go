@@ -3,6 +3,8 @@ package keys_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/keys"
 )
 
@@ -27,9 +29,7 @@ func BenchmarkColumnKeyParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		k, err := keys.Parse(s)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		keySink = k
 	}
 }

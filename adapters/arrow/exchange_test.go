@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 )
@@ -42,9 +43,7 @@ func TestRecordAndTableTravelThroughIPCWithContext(t *testing.T) {
 						err = x.WriteFile(ctx, &buf, &WriteOptions{Allocator: mem})
 					}
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				dst := contextstore.NewMemoryStore()
 				var got *Table
 				if format == "stream" {
@@ -52,9 +51,7 @@ func TestRecordAndTableTravelThroughIPCWithContext(t *testing.T) {
 				} else {
 					got, err = ReadFileTable(ctx, bytes.NewReader(buf.Bytes()), dst, &ReadOptions{Allocator: mem}, &Options{Allocator: mem})
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				defer got.Release()
 				if got.FrameID() != "src" {
 					t.Fatalf("frame ID %q, want src", got.FrameID())
@@ -78,12 +75,8 @@ func TestReadTableNeedsAFrameID(t *testing.T) {
 	// it.
 	var buf bytes.Buffer
 	w := ipc.NewWriter(&buf, ipc.WithSchema(rec.Schema()), ipc.WithAllocator(mem))
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Write(rec))
+	require.NoError(t, w.Close())
 	dst := contextstore.NewMemoryStore()
 	_, err := ReadStreamTable(ctx, bytes.NewReader(buf.Bytes()), dst, &ReadOptions{Allocator: mem}, nil)
 	if !errors.Is(err, ErrInvalidArgument) {
@@ -93,9 +86,7 @@ func TestReadTableNeedsAFrameID(t *testing.T) {
 		t.Fatalf("store holds frames %v (%v) after a refused read", frames, err)
 	}
 	named, err := ReadStreamTable(ctx, bytes.NewReader(buf.Bytes()), dst, &ReadOptions{Allocator: mem, FrameID: "named"}, &Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer named.Release()
 	if named.FrameID() != "named" || named.Shape().Rows != 3 {
 		t.Fatalf("bound as %q with %d rows, want named with 3", named.FrameID(), named.Shape().Rows)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -56,9 +58,7 @@ func TestStoreFailureLeavesDataAndContextUnchanged(t *testing.T) {
 						if tc.noWritesInPlace && !derive && fp.name == "commit" {
 							// Nothing to commit: the operation succeeds and
 							// the context stays as it was.
-							if err != nil {
-								t.Fatal(err)
-							}
+							require.NoError(t, err)
 							sameContext(t, allContext(t, store.Inner(), "src"), before)
 							return
 						}

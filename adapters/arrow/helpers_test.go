@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -69,9 +70,7 @@ func bindRecord(t *testing.T, mem memory.Allocator, store contextstore.Store, fr
 	rec := testRecord(mem, n, 0)
 	defer rec.Release()
 	r, err := NewRecord(context.Background(), store, frameID, rec, &Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(r.Release)
 	return r
 }
@@ -93,9 +92,7 @@ func bindTable(t *testing.T, mem memory.Allocator, store contextstore.Store, fra
 		}
 	}()
 	tb, err := NewTableFromRecords(context.Background(), store, frameID, recs, &Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(tb.Release)
 	return tb
 }
@@ -110,9 +107,7 @@ func int64s(t *testing.T, f Frame, column string) []int64 {
 		t.Fatalf("no column %q", column)
 	}
 	arr, err := c.data.array(i)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer arr.Release()
 	a, ok := arr.(*array.Int64)
 	if !ok {

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -65,9 +66,7 @@ func ipcBenchStore(b *testing.B, cells int) contextstore.Store {
 			Value: contextstore.Value{"note": "checked", "score": i % 10}})
 	}
 	s := contextstore.NewMemoryStore()
-	if err := contextstore.SetMany(context.Background(), s, es); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, contextstore.SetMany(context.Background(), s, es))
 	return s
 }
 
@@ -178,15 +177,11 @@ func BenchmarkIPC(b *testing.B) {
 	}
 	for _, f := range ipcBenchFormats() {
 		var plain bytes.Buffer
-		if err := f.plainW(&plain, rec); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, f.plainW(&plain, rec))
 		written := map[string][]byte{"plain": plain.Bytes()}
 		for name, s := range stores {
 			var buf bytes.Buffer
-			if err := f.ctxW(&buf, s, rec); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, f.ctxW(&buf, s, rec))
 			written[name] = buf.Bytes()
 		}
 		for _, variant := range []string{"plain", "ctxframe", "ctxframe-100k-cells"} {
@@ -212,9 +207,7 @@ func BenchmarkIPC(b *testing.B) {
 					} else {
 						err = f.ctxW(buf, stores[variant], rec)
 					}
-					if err != nil {
-						b.Fatal(err)
-					}
+					require.NoError(b, err)
 				}
 				report(b, cpuStart, cpuOK)
 			})
@@ -228,9 +221,7 @@ func BenchmarkIPC(b *testing.B) {
 					} else {
 						err = f.ctxR(data, dst)
 					}
-					if err != nil {
-						b.Fatal(err)
-					}
+					require.NoError(b, err)
 				}
 				report(b, cpuStart, cpuOK)
 			})
@@ -250,43 +241,31 @@ func BenchmarkIPCFixedCost(b *testing.B) {
 	store := ipcBenchStore(b, 0)
 	for _, f := range ipcBenchFormats() {
 		var plain, withContext bytes.Buffer
-		if err := f.plainW(&plain, empty); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.ctxW(&withContext, store, empty); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, f.plainW(&plain, empty))
+		require.NoError(b, f.ctxW(&withContext, store, empty))
 		b.Run(f.name+"/write/plain", func(b *testing.B) {
 			var buf bytes.Buffer
 			for b.Loop() {
 				buf.Reset()
-				if err := f.plainW(&buf, empty); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, f.plainW(&buf, empty))
 			}
 		})
 		b.Run(f.name+"/write/ctxframe", func(b *testing.B) {
 			var buf bytes.Buffer
 			for b.Loop() {
 				buf.Reset()
-				if err := f.ctxW(&buf, store, empty); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, f.ctxW(&buf, store, empty))
 			}
 		})
 		b.Run(f.name+"/read/plain", func(b *testing.B) {
 			for b.Loop() {
-				if err := f.plainR(plain.Bytes()); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, f.plainR(plain.Bytes()))
 			}
 		})
 		b.Run(f.name+"/read/ctxframe", func(b *testing.B) {
 			dst := contextstore.NewMemoryStore()
 			for b.Loop() {
-				if err := f.ctxR(withContext.Bytes(), dst); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, f.ctxR(withContext.Bytes(), dst))
 			}
 		})
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/internal/gotaconv"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -43,16 +44,10 @@ func stringStream(t testing.TB) (stream, file []byte) {
 	rec := b.NewRecord()
 	defer rec.Release()
 	src := contextstore.NewMemoryStore()
-	if err := src.Set(ctx, keys.Column("s", "station"), contextstore.Value{"description": "station name"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, src.Set(ctx, keys.Column("s", "station"), contextstore.Value{"description": "station name"}))
 	var s, f bytes.Buffer
-	if err := WriteStream(ctx, &s, src, "s", schema, []arrow.Record{rec}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFile(ctx, &f, src, "s", schema, []arrow.Record{rec}, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteStream(ctx, &s, src, "s", schema, []arrow.Record{rec}, nil))
+	require.NoError(t, WriteFile(ctx, &f, src, "s", schema, []arrow.Record{rec}, nil))
 	return s.Bytes(), f.Bytes()
 }
 
@@ -163,17 +158,13 @@ func hostileCorpus(t *testing.T) map[string][]byte {
 
 func TestHostileCorpus(t *testing.T) {
 	if os.Getenv("CTXFRAME_UPDATE_CORPUS") != "" {
-		if err := os.MkdirAll(hostileDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll(hostileDir, 0o755))
 		old, _ := filepath.Glob(filepath.Join(hostileDir, "*.arrow*"))
 		for _, p := range old {
 			_ = os.Remove(p)
 		}
 		for name, b := range hostileCorpus(t) {
-			if err := os.WriteFile(filepath.Join(hostileDir, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(filepath.Join(hostileDir, name), b, 0o644))
 		}
 	}
 	paths, err := filepath.Glob(filepath.Join(hostileDir, "*.arrow*"))
@@ -184,9 +175,7 @@ func TestHostileCorpus(t *testing.T) {
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			dst := contextstore.NewMemoryStore()
 			var res *ReadResult
 			if strings.HasSuffix(p, ".arrows") {

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -91,13 +92,9 @@ func ipcGoldenContext() []contextstore.Entry {
 func ipcNormalizedEntries(t *testing.T, es []contextstore.Entry) []contextstore.Entry {
 	t.Helper()
 	s := contextstore.NewMemoryStore()
-	if err := contextstore.SetMany(context.Background(), s, es); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, contextstore.SetMany(context.Background(), s, es))
 	out, err := contextstore.ReadFrame(context.Background(), s, es[0].Key.FrameID())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return out
 }
 
@@ -106,9 +103,7 @@ func TestIPCGoldenFiles(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	src := contextstore.NewMemoryStore()
-	if err := contextstore.SetMany(ctx, src, ipcGoldenContext()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, contextstore.SetMany(ctx, src, ipcGoldenContext()))
 	recs := ipcGoldenRecords(mem)
 	defer ipcRelease(recs)
 	want := ipcNormalizedEntries(t, ipcGoldenContext())
@@ -120,17 +115,11 @@ func TestIPCGoldenFiles(t *testing.T) {
 		}
 		t.Run(f.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := f.write(ctx, &buf, src, ipcGoldenFrame, ipcGoldenSchema(), recs, &WriteOptions{Allocator: mem}); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, f.write(ctx, &buf, src, ipcGoldenFrame, ipcGoldenSchema(), recs, &WriteOptions{Allocator: mem}))
 			path := filepath.Join(ipcGoldenDir, name)
 			if *updateIPCGolden {
-				if err := os.MkdirAll(ipcGoldenDir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, os.MkdirAll(ipcGoldenDir, 0o755))
+				require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
 			}
 			golden, err := os.ReadFile(path)
 			if err != nil {
@@ -142,9 +131,7 @@ func TestIPCGoldenFiles(t *testing.T) {
 
 			dst := contextstore.NewMemoryStore()
 			res, err := f.read(ctx, golden, dst, &ReadOptions{Allocator: mem})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer res.Release()
 			ipcAssertFrame(t, dst, ipcGoldenFrame, want)
 			if res.NumRows != 5 || len(res.Records) != 2 {
@@ -183,15 +170,11 @@ func ipcCheckFromNode(t *testing.T, path string) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	dst := contextstore.NewMemoryStore()
 	res, err := ReadFile(ctx, f, dst, &ReadOptions{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer res.Release()
 	if res.FrameID != "node-frame" || res.NumRows != 3 {
 		t.Errorf("frame %q, %d rows", res.FrameID, res.NumRows)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	flatbuffers "github.com/google/flatbuffers/go"
+	"github.com/stretchr/testify/require"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
@@ -25,12 +26,8 @@ func guardGolden(t *testing.T) (stream, file []byte) {
 	recs := ipcTestRecords(t, memory.DefaultAllocator, 4, 3)
 	defer ipcRelease(recs)
 	var s, f bytes.Buffer
-	if err := WriteStream(ctx, &s, src, "g", ipcTestSchema(), recs, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFile(ctx, &f, src, "g", ipcTestSchema(), recs, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteStream(ctx, &s, src, "g", ipcTestSchema(), recs, nil))
+	require.NoError(t, WriteFile(ctx, &f, src, "g", ipcTestSchema(), recs, nil))
 	return s.Bytes(), f.Bytes()
 }
 
@@ -47,9 +44,7 @@ func streamMessages(t testing.TB, b []byte) []int {
 		}
 		out = append(out, at)
 		body, err := messageBodyLength(b[at+8 : at+8+n])
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		at += 8 + n + int(body)
 	}
 	return out
@@ -201,15 +196,11 @@ func TestHostileFlatbufferLengthsAreRefused(t *testing.T) {
 func TestStreamCutAfterSchemaIsAnError(t *testing.T) {
 	ctx := context.Background()
 	src := contextstore.NewMemoryStore()
-	if err := src.Set(ctx, keys.Column("e", "id"), contextstore.Value{"unit": "1"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, src.Set(ctx, keys.Column("e", "id"), contextstore.Value{"unit": "1"}))
 	recs := ipcTestRecords(t, memory.DefaultAllocator, 2)
 	defer ipcRelease(recs)
 	var buf bytes.Buffer
-	if err := WriteStream(ctx, &buf, src, "e", ipcTestSchema(), recs, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteStream(ctx, &buf, src, "e", ipcTestSchema(), recs, nil))
 	stream := buf.Bytes()
 	msgs := streamMessages(t, stream)
 	cut := stream[:msgs[1]] // the schema message only

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestIPCInteropNode runs testdata/interop/check.mjs, which reads the golden
@@ -36,11 +38,7 @@ func TestIPCInteropNode(t *testing.T) {
 	ipcCheckFromNode(t, out)
 	if *updateIPCGolden {
 		data, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(ipcGoldenDir, ipcFromNodeFile), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(ipcGoldenDir, ipcFromNodeFile), data, 0o644))
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 )
 
@@ -22,12 +24,8 @@ func BenchmarkIPCPaired(b *testing.B) {
 	store := ipcBenchStore(b, 0)
 	for _, f := range ipcBenchFormats() {
 		var plainData, ctxData bytes.Buffer
-		if err := f.plainW(&plainData, rec); err != nil {
-			b.Fatal(err)
-		}
-		if err := f.ctxW(&ctxData, store, rec); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, f.plainW(&plainData, rec))
+		require.NoError(b, f.ctxW(&ctxData, store, rec))
 		dst := contextstore.NewMemoryStore()
 		buf := bytes.NewBuffer(make([]byte, 0, ctxData.Len()+1<<20))
 		ops := map[string][2]func() error{
@@ -47,9 +45,7 @@ func BenchmarkIPCPaired(b *testing.B) {
 				timed := func(fn func() error) time.Duration {
 					runtime.GC()
 					start := time.Now()
-					if err := fn(); err != nil {
-						b.Fatal(err)
-					}
+					require.NoError(b, fn())
 					return time.Since(start)
 				}
 				i := 0

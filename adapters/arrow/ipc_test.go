@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -76,22 +77,16 @@ func ipcTestContext(t *testing.T, s contextstore.Store, frame string) []contexts
 		{Key: keys.Cell(frame, 5, "price"), Value: contextstore.Value{"note": "estimated", "by": []any{"ann", "bo"}}},
 		{Key: keys.Cell(frame, 1, "id"), Value: contextstore.Value{"n": int64(1) << 60}},
 	}
-	if err := contextstore.SetMany(context.Background(), s, es); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, contextstore.SetMany(context.Background(), s, es))
 	got, err := contextstore.ReadFrame(context.Background(), s, frame)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return got
 }
 
 func ipcAssertFrame(t *testing.T, s contextstore.Store, frame string, want []contextstore.Entry) {
 	t.Helper()
 	got, err := contextstore.ReadFrame(context.Background(), s, frame)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(got) != len(want) {
 		t.Fatalf("frame %q has %d entries %v, want %d %v", frame, len(got), got, len(want), want)
 	}
@@ -140,14 +135,10 @@ func TestIPCRoundTripKeepsContextAcrossBatches(t *testing.T) {
 			defer ipcRelease(recs)
 
 			var buf bytes.Buffer
-			if err := f.write(ctx, &buf, src, "weather/2024", ipcTestSchema(), recs, &WriteOptions{Allocator: mem}); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, f.write(ctx, &buf, src, "weather/2024", ipcTestSchema(), recs, &WriteOptions{Allocator: mem}))
 			dst := contextstore.NewMemoryStore()
 			res, err := f.read(ctx, buf.Bytes(), dst, &ReadOptions{Allocator: mem})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer res.Release()
 
 			if res.FrameID != "weather/2024" || res.NumRows != 7 || res.Entries != len(want) {
@@ -181,9 +172,7 @@ func TestIPCReadRestoresUnderNamedFrameAndReplacesOldContext(t *testing.T) {
 			recs := ipcTestRecords(t, memory.DefaultAllocator, 7)
 			defer ipcRelease(recs)
 			var buf bytes.Buffer
-			if err := f.write(ctx, &buf, src, "orig", ipcTestSchema(), recs, nil); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, f.write(ctx, &buf, src, "orig", ipcTestSchema(), recs, nil))
 
 			dst := contextstore.NewMemoryStore()
 			stale := []contextstore.Entry{
@@ -191,13 +180,9 @@ func TestIPCReadRestoresUnderNamedFrameAndReplacesOldContext(t *testing.T) {
 				{Key: keys.Column("copy", "gone"), Value: contextstore.Value{"stale": true}},
 				{Key: keys.Frame("other"), Value: contextstore.Value{"untouched": true}},
 			}
-			if err := contextstore.SetMany(ctx, dst, stale); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, contextstore.SetMany(ctx, dst, stale))
 			res, err := f.read(ctx, buf.Bytes(), dst, &ReadOptions{FrameID: "copy"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			res.Release()
 			if res.FrameID != "copy" {
 				t.Errorf("frame %q", res.FrameID)
@@ -206,13 +191,9 @@ func TestIPCReadRestoresUnderNamedFrameAndReplacesOldContext(t *testing.T) {
 			ipcAssertFrame(t, dst, "other", stale[2:])
 
 			// Merge keeps what the data does not carry.
-			if err := dst.Set(ctx, keys.Row("copy", 3), contextstore.Value{"kept": true}); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, dst.Set(ctx, keys.Row("copy", 3), contextstore.Value{"kept": true}))
 			res, err = f.read(ctx, buf.Bytes(), dst, &ReadOptions{FrameID: "copy", Merge: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			res.Release()
 			merged := append([]contextstore.Entry{}, want...)
 			merged = append(merged, contextstore.Entry{Key: keys.Row("orig", 3), Value: contextstore.Value{"kept": true}})
@@ -241,20 +222,12 @@ func TestIPCPlainArrowDataHasNoContext(t *testing.T) {
 	defer ipcRelease(recs)
 	var buf bytes.Buffer
 	w := ipc.NewWriter(&buf, ipc.WithSchema(recs[0].Schema()))
-	if err := w.Write(recs[0]); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Write(recs[0]))
+	require.NoError(t, w.Close())
 	dst := contextstore.NewMemoryStore()
-	if err := dst.Set(ctx, keys.Frame("named"), contextstore.Value{"old": 1}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, dst.Set(ctx, keys.Frame("named"), contextstore.Value{"old": 1}))
 	res, err := ReadStream(ctx, bytes.NewReader(buf.Bytes()), dst, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res.Release()
 	if res.FrameID != "" || res.Entries != 0 || res.NumRows != 2 {
 		t.Errorf("got %+v", res)
@@ -263,9 +236,7 @@ func TestIPCPlainArrowDataHasNoContext(t *testing.T) {
 
 	// Naming a frame restores "no context" into it.
 	res, err = ReadStream(ctx, bytes.NewReader(buf.Bytes()), dst, &ReadOptions{FrameID: "named"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res.Release()
 	ipcAssertFrame(t, dst, "named", nil)
 }
@@ -281,24 +252,16 @@ func TestIPCStreamingWriter(t *testing.T) {
 
 	var buf bytes.Buffer
 	w, err := NewStreamWriter(ctx, &buf, src, "live", ipcTestSchema(), &WriteOptions{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// Changes after the writer was made do not reach the stream.
-	if err := src.Set(ctx, keys.Frame("live"), contextstore.Value{"later": true}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, src.Set(ctx, keys.Frame("live"), contextstore.Value{"later": true}))
 	if v, _ := w.Schema().Metadata().GetValue(arrowmeta.FrameIDKey); v != `"live"` {
 		t.Errorf("written schema frame ID %q", v)
 	}
 	for _, rec := range recs {
-		if err := w.Write(rec); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, w.Write(rec))
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Close())
 	if err := w.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
@@ -307,9 +270,7 @@ func TestIPCStreamingWriter(t *testing.T) {
 	}
 	dst := contextstore.NewMemoryStore()
 	res, err := ReadStream(ctx, &buf, dst, &ReadOptions{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer res.Release()
 	ipcAssertFrame(t, dst, "live", want)
 }
@@ -333,12 +294,8 @@ func TestIPCWriterRefusesContextBeyondTheRows(t *testing.T) {
 	// The streaming writer finds out at Close.
 	var buf bytes.Buffer
 	w, err := NewFileWriter(ctx, &buf, src, "f", ipcTestSchema(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(recs[0]); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, w.Write(recs[0]))
 	if err := w.Close(); !errors.Is(err, arrowmeta.ErrMismatch) {
 		t.Errorf("Close: %v", err)
 	}
@@ -363,9 +320,7 @@ func TestIPCWriterRefusesBadInput(t *testing.T) {
 	if err := WriteStream(ctx, &buf, nil, "f", ipcTestSchema(), recs, nil); err == nil {
 		t.Error("nil store accepted")
 	}
-	if err := s.Set(ctx, keys.Column("f", "missing"), contextstore.Value{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Set(ctx, keys.Column("f", "missing"), contextstore.Value{}))
 	if err := WriteFile(ctx, &buf, s, "f", ipcTestSchema(), recs, nil); !errors.Is(err, arrowmeta.ErrMismatch) {
 		t.Errorf("context for a column the schema lacks: %v", err)
 	}
@@ -384,14 +339,10 @@ func ipcHostileStream(t *testing.T, schema *arrow.Schema, recs []arrow.Record) [
 	w := ipc.NewWriter(&buf, ipc.WithSchema(schema))
 	for _, rec := range recs {
 		labelled := array.NewRecord(schema, rec.Columns(), rec.NumRows())
-		if err := w.Write(labelled); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, w.Write(labelled))
 		labelled.Release()
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Close())
 	return buf.Bytes()
 }
 
@@ -425,9 +376,7 @@ func TestIPCReadRefusesBadContextAndLeavesStoreAlone(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			data := ipcHostileStream(t, c.schema, recs)
 			s := contextstore.NewMemoryStore()
-			if err := s.Set(ctx, keys.Row("f", 0), contextstore.Value{"before": true}); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, s.Set(ctx, keys.Row("f", 0), contextstore.Value{"before": true}))
 			res, err := ReadStream(ctx, bytes.NewReader(data), s, &ReadOptions{Allocator: mem, Limits: c.limits})
 			if !errors.Is(err, c.kind) || res != nil {
 				t.Fatalf("got %v, %v; want %v", res, err, c.kind)
@@ -447,9 +396,7 @@ func TestIPCReadRefusesDamagedBytes(t *testing.T) {
 	defer ipcRelease(recs)
 	for _, f := range ipcFormats {
 		var buf bytes.Buffer
-		if err := f.write(ctx, &buf, src, "f", ipcTestSchema(), recs, nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, f.write(ctx, &buf, src, "f", ipcTestSchema(), recs, nil))
 		data := buf.Bytes()
 		// Every truncation, and bytes flipped inside the context's JSON as
 		// the reader sees it: an error or a consistent result, never a
@@ -495,13 +442,9 @@ func TestIPCReadReportsStoreFailures(t *testing.T) {
 	recs := ipcTestRecords(t, mem, 7)
 	defer ipcRelease(recs)
 	var buf bytes.Buffer
-	if err := WriteStream(ctx, &buf, src, "f", ipcTestSchema(), recs, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteStream(ctx, &buf, src, "f", ipcTestSchema(), recs, nil))
 	closed := contextstore.NewMemoryStore()
-	if err := closed.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, closed.Close())
 	if _, err := ReadStream(ctx, bytes.NewReader(buf.Bytes()), closed, &ReadOptions{Allocator: mem}); !errors.Is(err, contextstore.ErrClosed) {
 		t.Errorf("closed store: %v", err)
 	}
@@ -527,9 +470,7 @@ func TestIPCDictionaryColumnsAndCompression(t *testing.T) {
 			b := array.NewRecordBuilder(mem, schema)
 			db := b.Field(0).(*array.BinaryDictionaryBuilder)
 			for _, c := range batch {
-				if err := db.AppendString(c); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, db.AppendString(c))
 			}
 			recs = append(recs, b.NewRecord())
 			b.Release()
@@ -541,13 +482,9 @@ func TestIPCDictionaryColumnsAndCompression(t *testing.T) {
 		{Key: keys.Column("d", "city"), Value: contextstore.Value{"enc": "dictionary"}},
 		{Key: keys.Cell("d", 4, "city"), Value: contextstore.Value{"last": true}},
 	}
-	if err := contextstore.SetMany(ctx, src, es); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, contextstore.SetMany(ctx, src, es))
 	want, err := contextstore.ReadFrame(ctx, src, "d")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, f := range ipcFormats {
 		t.Run(f.name, func(t *testing.T) {
 			// arrow/go v17's FileWriter.Close and FileReader.Close never
@@ -564,14 +501,10 @@ func TestIPCDictionaryColumnsAndCompression(t *testing.T) {
 			defer ipcRelease(recs)
 			var buf bytes.Buffer
 			opts := &WriteOptions{Allocator: mem, IPCOptions: []ipc.Option{ipc.WithZstd()}}
-			if err := f.write(ctx, &buf, src, "d", schema, recs, opts); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, f.write(ctx, &buf, src, "d", schema, recs, opts))
 			dst := contextstore.NewMemoryStore()
 			res, err := f.read(ctx, buf.Bytes(), dst, &ReadOptions{Allocator: mem})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer res.Release()
 			ipcAssertFrame(t, dst, "d", want)
 			if res.NumRows != 5 || len(res.Records) != 2 {
@@ -597,9 +530,7 @@ func TestIPCWorksOnAStoreWithoutCapabilities(t *testing.T) {
 	recs := ipcTestRecords(t, memory.DefaultAllocator, 3, 4)
 	defer ipcRelease(recs)
 	var buf bytes.Buffer
-	if err := WriteFile(ctx, &buf, src, "basic", ipcTestSchema(), recs, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(ctx, &buf, src, "basic", ipcTestSchema(), recs, nil))
 	// Restoring commits conditionally: a store without versioned frames is
 	// refused and left as it was, and works once given local versions.
 	plain := ipcBasicStore{contextstore.NewMemoryStore()}
@@ -610,13 +541,9 @@ func TestIPCWorksOnAStoreWithoutCapabilities(t *testing.T) {
 		t.Fatalf("a refused restore wrote %v", ks)
 	}
 	dst := contextstore.WithLocalVersions(ipcBasicStore{contextstore.NewMemoryStore()})
-	if err := dst.Set(ctx, keys.Row("basic", 2), contextstore.Value{"stale": true}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, dst.Set(ctx, keys.Row("basic", 2), contextstore.Value{"stale": true}))
 	res, err := ReadFile(ctx, bytes.NewReader(buf.Bytes()), dst, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res.Release()
 	ipcAssertFrame(t, dst, "basic", want)
 }

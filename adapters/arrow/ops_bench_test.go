@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -42,13 +43,9 @@ func benchBound(b *testing.B, rec arrow.Record) *Record {
 	ctx := context.Background()
 	store := contextstore.NewMemoryStore()
 	r, err := NewRecord(ctx, store, "bench", rec, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	must := func(err error) {
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 	}
 	must(r.Set(ctx, framectx.FrameRef(), contextstore.Value{"title": "bench", "owner": "perf"}))
 	for _, c := range []string{"a", "b", "c"} {
@@ -74,9 +71,7 @@ func BenchmarkSlice(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				out, _, err := r.Derive(ctx, "bench.slice", Slice(1, int64(n-1)))
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				out.Release()
 			}
 		})
@@ -117,9 +112,7 @@ func BenchmarkRename(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				out, _, err := r.Derive(ctx, "bench.rename", Rename("b", "b2"))
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				out.Release()
 			}
 		})

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -39,21 +40,13 @@ func costOf(t *testing.T, n int, op func(ctx context.Context, r *Record, i int) 
 	rec := costRecord(n)
 	defer rec.Release()
 	r, err := NewRecord(ctx, contextstore.NewMemoryStore(), "cost", rec, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer r.Release()
-	if err := r.Set(ctx, framectx.FrameRef(), v("title", "cost")); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Set(ctx, framectx.ColumnRef("v"), v("unit", "m")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, r.Set(ctx, framectx.FrameRef(), v("title", "cost")))
+	require.NoError(t, r.Set(ctx, framectx.ColumnRef("v"), v("unit", "m")))
 	i := 0
 	run := func() {
-		if err := op(ctx, r, i); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, op(ctx, r, i))
 		i++
 	}
 	allocs := testing.AllocsPerRun(20, run)

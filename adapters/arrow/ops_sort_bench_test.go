@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -71,15 +72,11 @@ func BenchmarkSort(b *testing.B) {
 			for i := range rowEntries {
 				es = append(es, contextstore.Entry{Key: keys.Row("s", i*(rows/rowEntries)), Value: contextstore.Value{"q": "ok"}})
 			}
-			if err := contextstore.SetMany(ctx, store, es); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, contextstore.SetMany(ctx, store, es))
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				r, err := NewRecord(ctx, store, "s", rec, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				b.StartTimer()
 				if _, err := r.Apply(ctx, Sort(Asc("x"), Asc("s"))); err != nil {
 					b.Fatal(err)
@@ -87,12 +84,8 @@ func BenchmarkSort(b *testing.B) {
 				b.StopTimer()
 				r.Release()
 				// Put the context back where it was for the next round.
-				if err := contextstore.DropFrame(ctx, store, "s"); err != nil {
-					b.Fatal(err)
-				}
-				if err := contextstore.SetMany(ctx, store, es); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, contextstore.DropFrame(ctx, store, "s"))
+				require.NoError(b, contextstore.SetMany(ctx, store, es))
 				b.StartTimer()
 			}
 		})

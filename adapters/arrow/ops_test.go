@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/lineage"
@@ -437,9 +438,7 @@ func TestPropagationNewFrame(t *testing.T) {
 					op = op.WithPolicy(tc.policy)
 				}
 				out, err := deriveOp(t, ctx, src, "out", op)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if out.FrameID() != "out" {
 					t.Fatalf("derived frame ID %q", out.FrameID())
 				}

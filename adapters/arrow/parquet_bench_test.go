@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -51,33 +52,21 @@ func parquetBenchProps() *parquet.WriterProperties {
 // plainParquetWrite is the raw baseline: pqarrow alone, same properties.
 func plainParquetWrite(b *testing.B, w *bytes.Buffer, rec arrow.Record) {
 	fw, err := pqarrow.NewFileWriter(rec.Schema(), w, parquetBenchProps(), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := fw.Write(rec); err != nil {
-		b.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
+	require.NoError(b, fw.Write(rec))
+	require.NoError(b, fw.Close())
 }
 
 // plainParquetRead is the raw baseline of reading: pqarrow alone, keeping
 // every record as ReadParquet does (and as pqarrow's ReadTable would).
 func plainParquetRead(b *testing.B, data []byte) int64 {
 	pf, err := file.NewParquetReader(bytes.NewReader(data))
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer pf.Close()
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer rr.Release()
 	var n int64
 	var kept []arrow.Record
@@ -104,9 +93,7 @@ func BenchmarkParquet(b *testing.B) {
 	for _, f := range rec.Schema().Fields() {
 		es = append(es, contextstore.Entry{Key: keys.Column("bench", f.Name), Value: contextstore.Value{"description": "the " + f.Name, "owner": "etl"}})
 	}
-	if err := contextstore.SetMany(ctx, src, es); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, contextstore.SetMany(ctx, src, es))
 	var buf bytes.Buffer
 	b.Run("write/raw", func(b *testing.B) {
 		for b.Loop() {
@@ -119,9 +106,7 @@ func BenchmarkParquet(b *testing.B) {
 		opts := &ParquetWriteOptions{Properties: parquetBenchProps()}
 		for b.Loop() {
 			buf.Reset()
-			if err := WriteParquet(ctx, &buf, src, "bench", rec.Schema(), []arrow.Record{rec}, opts); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, WriteParquet(ctx, &buf, src, "bench", rec.Schema(), []arrow.Record{rec}, opts))
 		}
 		b.ReportMetric(float64(buf.Len()), "bytes/file")
 	})
@@ -136,9 +121,7 @@ func BenchmarkParquet(b *testing.B) {
 	b.Run("read/ctxframe", func(b *testing.B) {
 		for b.Loop() {
 			res, err := ReadParquet(ctx, bytes.NewReader(data), contextstore.NewMemoryStore(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
 			if res.NumRows != rows {
 				b.Fatalf("%d rows", res.NumRows)
 			}
@@ -160,9 +143,7 @@ func BenchmarkParquetCells(b *testing.B) {
 	for i := range rows {
 		es = append(es, contextstore.Entry{Key: keys.Cell("bench", i, "temp_c"), Value: contextstore.Value{"quality": "checked", "by": "qc-7"}})
 	}
-	if err := contextstore.SetMany(ctx, cells, es); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, contextstore.SetMany(ctx, cells, es))
 	sizes := map[string]int{}
 	for _, c := range []struct {
 		name  string
@@ -172,9 +153,7 @@ func BenchmarkParquetCells(b *testing.B) {
 		b.Run("write/"+c.name, func(b *testing.B) {
 			for b.Loop() {
 				buf.Reset()
-				if err := WriteParquet(ctx, &buf, c.store, "bench", rec.Schema(), []arrow.Record{rec}, nil); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, WriteParquet(ctx, &buf, c.store, "bench", rec.Schema(), []arrow.Record{rec}, nil))
 			}
 			sizes[c.name] = buf.Len()
 			b.ReportMetric(float64(buf.Len()), "bytes/file")
@@ -183,9 +162,7 @@ func BenchmarkParquetCells(b *testing.B) {
 		b.Run("read/"+c.name, func(b *testing.B) {
 			for b.Loop() {
 				res, err := ReadParquet(ctx, bytes.NewReader(data), contextstore.NewMemoryStore(), nil)
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				res.Release()
 			}
 		})

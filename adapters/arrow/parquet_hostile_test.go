@@ -35,9 +35,7 @@ func parquetGolden(t testing.TB) []byte {
 		{Key: keys.Row("p", 4), Value: contextstore.Value{"flag": "late"}},
 		{Key: keys.Cell("p", 1, "temp"), Value: contextstore.Value{"quality": "suspect"}},
 	}
-	if err := contextstore.SetMany(ctx, src, es); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, contextstore.SetMany(ctx, src, es))
 	sc := arrow.NewSchema([]arrow.Field{
 		{Name: "station", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "temp", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
@@ -58,9 +56,7 @@ func parquetGolden(t testing.TB) []byte {
 	}
 	defer ipcRelease(recs)
 	var buf bytes.Buffer
-	if err := WriteParquet(ctx, &buf, src, "p", sc, recs, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteParquet(ctx, &buf, src, "p", sc, recs, nil))
 	return buf.Bytes()
 }
 

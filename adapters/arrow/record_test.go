@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -36,16 +37,12 @@ func TestContextByReference(t *testing.T) {
 					t.Fatalf("set %s: %v", ref, err)
 				}
 			}
-			if err := c.Merge(ctx, framectx.CellRef(3, "name"), v("n", nil, "added", "yes")); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, c.Merge(ctx, framectx.CellRef(3, "name"), v("n", nil, "added", "yes")))
 			got, err := c.Get(ctx, framectx.CellRef(3, "name"))
 			if err != nil || !contextstore.Equal(got, v("keep", true, "added", "yes")) {
 				t.Fatalf("merged cell %v (%v)", got, err)
 			}
-			if err := c.Delete(ctx, framectx.RowRef(4)); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, c.Delete(ctx, framectx.RowRef(4)))
 			if _, err := c.Get(ctx, framectx.RowRef(4)); !errors.Is(err, contextstore.ErrNotFound) {
 				t.Fatalf("deleted row: %v, want ErrNotFound", err)
 			}
@@ -57,9 +54,7 @@ func TestContextByReference(t *testing.T) {
 				"f": v("n", int64(0), "keep", true), "c:temp": v("n", int64(1), "keep", true),
 				"x:3:name": v("keep", true, "added", "yes"),
 			})
-			if err := c.DropContext(ctx); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, c.DropContext(ctx))
 			sameContext(t, allContext(t, store, "k"), ctxMap{})
 		})
 	}
@@ -239,9 +234,7 @@ func bindRecordWithSchema(t *testing.T, mem memory.Allocator, store contextstore
 	b.Release()
 	defer rec.Release()
 	r, err := NewRecord(context.Background(), store, frameID, rec, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(r.Release)
 	return r
 }
@@ -307,17 +300,13 @@ func TestReportCountsWrites(t *testing.T) {
 	store := contextstore.NewMemoryStore()
 	r := bindRecord(t, mem, store, "src", 5, ctxMap{"c:temp": v("unit", "C"), "x:1:temp": v("f", "a")})
 	rep, err := r.Apply(ctx, Rename("temp", "t"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// Two entries move: each is one delete and one set.
 	if rep.Op != "rename" || rep.Written != 4 || len(rep.Notes) != 0 {
 		t.Fatalf("report %+v, want rename with 4 writes", rep)
 	}
 	rep, err = r.Apply(ctx, Rename("id", "key"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Written != 0 {
 		t.Fatalf("renaming a column without context wrote %d entries", rep.Written)
 	}

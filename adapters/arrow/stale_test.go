@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -22,18 +23,12 @@ func TestRecordAnnotatorGoesStaleAndRebinds(t *testing.T) {
 	rec := testRecord(mem, 5, 0)
 	defer rec.Release()
 	owner, err := NewRecord(ctx, store, "d", rec, &Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer owner.Release()
 	annot, err := NewRecord(ctx, store, "d", rec, &Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer annot.Release()
-	if err := annot.Set(ctx, framectx.RowRef(3), contextstore.Value{"about": "row 3"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, annot.Set(ctx, framectx.RowRef(3), contextstore.Value{"about": "row 3"}))
 	if _, err := owner.Apply(ctx, Slice(2, 5)); err != nil {
 		t.Fatal(err)
 	}
@@ -46,12 +41,8 @@ func TestRecordAnnotatorGoesStaleAndRebinds(t *testing.T) {
 	if err := annot.RebindAt(ctx, owner.Arrow(), owner.Epoch()-1); !errors.Is(err, framectx.ErrStale) {
 		t.Fatalf("RebindAt a wrong epoch = %v, want ErrStale", err)
 	}
-	if err := annot.RebindAt(ctx, owner.Arrow(), owner.Epoch()); err != nil {
-		t.Fatal(err)
-	}
-	if err := annot.Merge(ctx, framectx.RowRef(1), contextstore.Value{"seen": true}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, annot.RebindAt(ctx, owner.Arrow(), owner.Epoch()))
+	require.NoError(t, annot.Merge(ctx, framectx.RowRef(1), contextstore.Value{"seen": true}))
 	got, err := owner.Get(ctx, framectx.RowRef(1))
 	if err != nil || got["about"] != "row 3" || got["seen"] != true {
 		t.Fatalf("old row 3 is new row 1: its context must be there with the new note, got %v, %v", got, err)
@@ -71,21 +62,15 @@ func TestIPCRestoreMakesOldBindingsStale(t *testing.T) {
 	recs := ipcTestRecords(t, memory.DefaultAllocator, 3, 4)
 	defer ipcRelease(recs)
 	var buf bytes.Buffer
-	if err := WriteFile(ctx, &buf, src, "d", ipcTestSchema(), recs, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(ctx, &buf, src, "d", ipcTestSchema(), recs, nil))
 	dst := contextstore.NewMemoryStore()
 	old := testRecord(memory.DefaultAllocator, 5, 0)
 	defer old.Release()
 	bound, err := NewRecord(ctx, dst, "d", old, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer bound.Release()
 	res, err := ReadFile(ctx, bytes.NewReader(buf.Bytes()), dst, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res.Release()
 	ipcAssertFrame(t, dst, "d", want)
 	if err := bound.Set(ctx, framectx.RowRef(1), contextstore.Value{"x": 1}); !errors.Is(err, framectx.ErrStale) {

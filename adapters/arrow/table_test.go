@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/lineage"
@@ -23,9 +24,7 @@ func TestTableRowsRunOnAcrossChunks(t *testing.T) {
 		t.Fatalf("rows %d, want 9", got)
 	}
 	// Row 6 is the second row of the third chunk.
-	if err := tb.Set(ctx, framectx.CellRef(6, "id"), v("flag", "six")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tb.Set(ctx, framectx.CellRef(6, "id"), v("flag", "six")))
 	if err := tb.Set(ctx, framectx.RowRef(9), v("a", int64(1))); err == nil {
 		t.Fatal("row 9 of a 9-row table accepted")
 	}
@@ -76,9 +75,7 @@ func TestTableSetChunkedColumnKeepsChunks(t *testing.T) {
 	}
 	sameContext(t, userContext(t, store, "t"), ctxMap{"c:temp": v("unit", "C")})
 	l, err := tb.Lineage(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	in := l.Fields["temp"].InputFields
 	if len(in) != 1 || in[0].Field != "id" || in[0].Transformations[0].Subtype != lineage.SubtypeTransformation {
 		t.Fatalf("lineage of temp %+v, want a transformation of id", in)

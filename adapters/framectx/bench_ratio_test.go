@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/adapters/lineage"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -99,9 +101,7 @@ func BenchmarkRatioPropagateVsRaw(b *testing.B) {
 	ctx := context.Background()
 	in, entries := benchFrame(1_000_000, 0)
 	s := contextstore.NewMemoryStore()
-	if err := contextstore.SetMany(ctx, s, entries); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, contextstore.SetMany(ctx, s, entries))
 	renamed := in.Shape
 	renamed.Columns = append([]string(nil), in.Shape.Columns...)
 	renamed.Columns[7] = "seven"
@@ -109,9 +109,7 @@ func BenchmarkRatioPropagateVsRaw(b *testing.B) {
 	back, _ := RenameChange(Input{FrameID: "big", Shape: renamed}, "big", map[string]string{"seven": "col7"})
 	raw := func(from, to string) {
 		es, err := contextstore.ReadFrame(ctx, s, "big")
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		var v contextstore.Value
 		for _, e := range es {
 			if e.Key == keys.Column("big", from) {
@@ -119,9 +117,7 @@ func BenchmarkRatioPropagateVsRaw(b *testing.B) {
 			}
 		}
 		ms := []contextstore.Mutation{contextstore.Remove(keys.Column("big", from)), contextstore.Put(keys.Column("big", to), v)}
-		if err := contextstore.Apply(ctx, s, ms); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, contextstore.Apply(ctx, s, ms))
 	}
 	var spentRaw, spentProp time.Duration
 	b.ReportAllocs()

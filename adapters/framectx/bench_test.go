@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/adapters/lineage"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -121,9 +123,7 @@ func BenchmarkCommitColumnsOnly(b *testing.B) {
 		in, entries := benchFrame(n, 0)
 		setup := func(b *testing.B) *contextstore.MemoryStore {
 			s := contextstore.NewMemoryStore()
-			if err := contextstore.SetMany(ctx, s, entries); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, contextstore.SetMany(ctx, s, entries))
 			return s
 		}
 		b.Run("raw/rows="+strconv.Itoa(n), func(b *testing.B) {
@@ -132,9 +132,7 @@ func BenchmarkCommitColumnsOnly(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				es, err := contextstore.ReadFrame(ctx, s, "big")
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				var v contextstore.Value
 				for _, e := range es {
 					if e.Key == keys.Column("big", names[0]) {
@@ -145,9 +143,7 @@ func BenchmarkCommitColumnsOnly(b *testing.B) {
 					contextstore.Remove(keys.Column("big", names[0])),
 					contextstore.Put(keys.Column("big", names[1]), v),
 				}
-				if err := contextstore.Apply(ctx, s, ms); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, contextstore.Apply(ctx, s, ms))
 				names[0], names[1] = names[1], names[0]
 			}
 		})

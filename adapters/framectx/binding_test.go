@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -25,9 +27,7 @@ func TestBindValidates(t *testing.T) {
 		t.Error("Bind with an unknown policy succeeded")
 	}
 	b, err := Bind(s, "f", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if b.Policy() != Override || b.Namespace() != DefaultNamespace || b.FrameID() != "f" || b.Store() != s {
 		t.Errorf("defaults: policy %v, namespace %q, frame %q", b.Policy(), b.Namespace(), b.FrameID())
 	}
@@ -44,9 +44,7 @@ func TestBindingReadWrite(t *testing.T) {
 			ctx := context.Background()
 			s := sk.make(t)
 			b, err := Bind(s, "f", &Options{Policy: NoConflicts, Namespace: "ns"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			refs := []Ref{FrameRef(), ColumnRef("a"), RowRef(2), CellRef(1, "b")}
 			for i, r := range refs {
 				if err := b.Set(ctx, shape, r, v("i", i, "tags", []any{"x"})); err != nil {
@@ -59,15 +57,11 @@ func TestBindingReadWrite(t *testing.T) {
 					t.Fatalf("Get %v = %v, %v", r, got, err)
 				}
 			}
-			if err := b.Merge(ctx, shape, ColumnRef("a"), contextstore.Value{"unit": "m", "tags": nil}); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, b.Merge(ctx, shape, ColumnRef("a"), contextstore.Value{"unit": "m", "tags": nil}))
 			if got, _ := b.Get(ctx, shape, ColumnRef("a")); !contextstore.Equal(got, v("i", 1, "unit", "m")) {
 				t.Errorf("after Merge: %v", got)
 			}
-			if err := b.Merge(ctx, shape, ColumnRef("b"), contextstore.Value{"unit": "s", "gone": nil}); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, b.Merge(ctx, shape, ColumnRef("b"), contextstore.Value{"unit": "s", "gone": nil}))
 			if got, _ := b.Get(ctx, shape, ColumnRef("b")); !contextstore.Equal(got, v("unit", "s")) {
 				t.Errorf("Merge into nothing: %v", got)
 			}
@@ -75,9 +69,7 @@ func TestBindingReadWrite(t *testing.T) {
 			if err != nil || len(es) != 5 {
 				t.Fatalf("Entries = %d entries, %v", len(es), err)
 			}
-			if err := b.Delete(ctx, shape, RowRef(2)); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, b.Delete(ctx, shape, RowRef(2)))
 			if err := b.Delete(ctx, shape, RowRef(2)); err != nil {
 				t.Fatalf("second Delete: %v", err)
 			}
@@ -86,12 +78,8 @@ func TestBindingReadWrite(t *testing.T) {
 			}
 			// Another frame in the same store is not touched by Drop.
 			other, _ := b.Rebind("g")
-			if err := other.Set(ctx, shape, FrameRef(), v("k", 1)); err != nil {
-				t.Fatal(err)
-			}
-			if err := b.Drop(ctx); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, other.Set(ctx, shape, FrameRef(), v("k", 1)))
+			require.NoError(t, b.Drop(ctx))
 			if es, _ := b.Entries(ctx); len(es) != 0 {
 				t.Errorf("after Drop: %v", es)
 			}
@@ -160,9 +148,7 @@ func TestBindingStoreFailures(t *testing.T) {
 	ctx := context.Background()
 	s := framectxtest.NewFailingStore(contextstore.NewMemoryStore())
 	b, _ := Bind(s, "f", nil)
-	if err := b.Set(ctx, shape, ColumnRef("a"), v("unit", "m")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, b.Set(ctx, shape, ColumnRef("a"), v("unit", "m")))
 	// A merge is one conditional batch in the store: fail it.
 	s.FailApply(1)
 	if err := b.Merge(ctx, shape, ColumnRef("a"), v("unit", "km")); !errors.Is(err, framectxtest.ErrInjected) {
@@ -198,9 +184,7 @@ func TestBindingPropagateUsesDefaults(t *testing.T) {
 	}
 	copyB, _ := b.Rebind("copy")
 	facet, err := copyB.Lineage(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if got := facet.Fields["a"].InputFields[0].Namespace; got != "warehouse" {
 		t.Errorf("lineage namespace = %q, want the binding's", got)
 	}

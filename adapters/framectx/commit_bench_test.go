@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	_ "github.com/ctxframe/ctxframe/contextstore/redisstore" // redis:// for Open
 	_ "github.com/ctxframe/ctxframe/contextstore/sqlstore"   // sqlite:// for Open
@@ -44,15 +46,11 @@ func BenchmarkCommitPaired(b *testing.B) {
 				v := contextstore.Value{"unit": "m", "description": "a column of the benchmark frame"}
 				ms = append(ms, contextstore.Put(keys.Column("u", cols[i]), v), contextstore.Put(keys.Column("c", cols[i]), v))
 			}
-			if err := contextstore.Apply(ctx, s, ms); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, contextstore.Apply(ctx, s, ms))
 			renamed := append([]string{"renamed"}, cols[1:]...)
 			change := func(id string, from, to []string, old, new string) Change {
 				c, err := RenameChange(Input{FrameID: id, Shape: Shape{Columns: from, Rows: 10}}, id, map[string]string{old: new})
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				return c
 			}
 			var spent [2]time.Duration
@@ -63,9 +61,7 @@ func BenchmarkCommitPaired(b *testing.B) {
 					from, to, old, nw = renamed, cols, "renamed", "col00"
 				}
 				start := time.Now()
-				if err := unconditionalPropagate(ctx, s, change("u", from, to, old, nw)); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, unconditionalPropagate(ctx, s, change("u", from, to, old, nw)))
 				spent[0] += time.Since(start)
 				start = time.Now()
 				if _, err := Propagate(ctx, s, change("c", from, to, old, nw)); err != nil {
@@ -89,9 +85,7 @@ func BenchmarkCommitPaired(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				start := time.Now()
-				if err := contextstore.Apply(ctx, s, batch("u", i)); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, contextstore.Apply(ctx, s, batch("u", i)))
 				spent[0] += time.Since(start)
 				start = time.Now()
 				// As a binding writes: guarded by the layout epoch it holds.
@@ -129,9 +123,7 @@ func reportPair(b *testing.B, spent [2]time.Duration) {
 
 func benchOpen(b *testing.B, url string) contextstore.Store {
 	s, err := contextstore.Open(context.Background(), url)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.Cleanup(func() { contextstore.Close(s) })
 	return s
 }

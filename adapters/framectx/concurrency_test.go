@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 )
 
@@ -16,9 +18,7 @@ func TestConcurrentUse(t *testing.T) {
 	s := contextstore.NewMemoryStore()
 	load(t, s, "src", srcState())
 	b, err := Bind(s, "src", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for g := 0; g < 8; g++ {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 )
 
@@ -63,9 +65,7 @@ func TestMergeValuesPolicies(t *testing.T) {
 					}
 					return
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if w.value == nil {
 					if got != nil {
 						t.Errorf("MergeValues = %v, want no context", got)
@@ -97,9 +97,7 @@ func TestMergeValuesAbsentInputs(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := MergeValues(tc.p, tc.vs...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if (got == nil) != (tc.want == nil) || !contextstore.Equal(got, tc.want) {
 				t.Errorf("MergeValues = %#v, want %#v", got, tc.want)
 			}
@@ -116,9 +114,7 @@ func TestMergeValuesAbsentInputs(t *testing.T) {
 func TestMergeValuesOwnsItsResult(t *testing.T) {
 	in := contextstore.Value{"m": map[string]any{"k": "v"}}
 	got, err := MergeValues(Override, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got["m"].(map[string]any)["k"] = "changed"
 	if in["m"].(map[string]any)["k"] != "v" {
 		t.Error("changing the result changed the input")

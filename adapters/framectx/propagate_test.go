@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	"github.com/ctxframe/ctxframe/adapters/lineage"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -220,9 +222,7 @@ func TestPropagationInPlace(t *testing.T) {
 				ctx := context.Background()
 				s := newFixtureStore(t, sk.make)
 				c, err := tc.change("src")
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				plan, err := Propagate(ctx, s, c)
 				if err != nil {
 					t.Fatalf("Propagate: %v", err)
@@ -239,9 +239,7 @@ func TestPropagationInPlace(t *testing.T) {
 				}
 				// Planning again finds nothing left to do.
 				again, err := Propagate(ctx, s, identityOf(t, c))
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if len(again.Mutations) != 0 {
 					t.Errorf("identity change after %s rewrote %d entries", tc.name, len(again.Mutations))
 				}
@@ -285,9 +283,7 @@ func TestPropagationToNewFrame(t *testing.T) {
 				s := newFixtureStore(t, sk.make)
 				load(t, s, "out", state{"r:99": v("stale", true)}) // replaced wholesale
 				c, err := tc.change("out")
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				if _, err := Propagate(ctx, s, c); err != nil {
 					t.Fatalf("Propagate: %v", err)
 				}
@@ -344,9 +340,7 @@ func TestPropagationFailureChangesNothing(t *testing.T) {
 				load(t, fs, "side", sideState())
 				load(t, fs, "dim", dimState())
 				c, err := tc.change(out)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				fs.FailApply(1)
 				_, err = Propagate(ctx, fs, c)
 				if !errors.Is(err, contextstore.ErrUnavailable) || !errors.Is(err, framectxtest.ErrInjected) {
@@ -368,9 +362,7 @@ func TestPropagationReadFailure(t *testing.T) {
 	fs := framectxtest.NewFailingStore(contextstore.NewMemoryStore())
 	load(t, fs, "src", srcState())
 	c, err := RenameChange(srcIn, "src", map[string]string{"a": "z"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	fs.FailAlways(framectxtest.OpListKeys)
 	if _, err := Propagate(ctx, fs, c); !errors.Is(err, framectxtest.ErrInjected) {
 		t.Fatalf("error = %v, want the injected failure", err)
@@ -386,9 +378,7 @@ func TestPlanRewritesOnlyTouchedEntries(t *testing.T) {
 	s := newFixtureStore(t, storeKinds[0].make)
 	entries := func(id string) []contextstore.Entry {
 		es, err := contextstore.ReadFrame(context.Background(), s, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return es
 	}
 	tests := []struct {
@@ -425,9 +415,7 @@ func TestPlanRewritesOnlyTouchedEntries(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			plan, err := PlanChange(tc.change, [][]contextstore.Entry{entries("src")}, entries("src"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			var got []string
 			for _, m := range plan.Mutations {
 				op := "+"
@@ -454,9 +442,7 @@ func TestPlanNeverBuildsRowsWithoutRowContext(t *testing.T) {
 	})
 	in := Input{FrameID: "big", Shape: Shape{Columns: []string{"a"}, Rows: 1_000_000}}
 	c, err := RowsChange(in, "big", rows, "filter", lineage.SubtypeFilter)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	entries := []contextstore.Entry{
 		{Key: keys.Frame("big"), Value: v("x", 1)},
 		{Key: keys.Column("big", "a"), Value: v("unit", "m")},
@@ -527,9 +513,7 @@ func TestPropagationMergeConflict(t *testing.T) {
 	ctx := context.Background()
 	s := newFixtureStore(t, storeKinds[0].make)
 	c, err := ConcatRowsChange([]Input{srcIn, othIn}, "src", NoConflicts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = Propagate(ctx, s, c)
 	var mc *MergeConflictError
 	if !errors.As(err, &mc) || !errors.Is(err, ErrMergeConflict) {
@@ -598,9 +582,7 @@ func TestJoinRowContextUnderPolicies(t *testing.T) {
 				assertState(t, "out", read(t, s, "out"), state{})
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got := state{}
 			for k, val := range read(t, s, "out") {
 				if k[0] == 'r' || k[0] == 'x' {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestRowMappings(t *testing.T) {
@@ -138,9 +140,7 @@ func TestPlanScanAndTargetsAgree(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newFixtureStore(t, storeKinds[0].make)
 			c, err := RowsChange(srcIn, "out", tc.m, "subset", "")
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if _, err := Propagate(t.Context(), s, c); err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -121,13 +122,9 @@ func runBench(b *testing.B, df dataframe.DataFrame, es []contextstore.Entry, op 
 	ctx := context.Background()
 	fresh := func(b *testing.B) *Frame {
 		store := contextstore.NewMemoryStore()
-		if err := contextstore.SetMany(ctx, store, es); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, contextstore.SetMany(ctx, store, es))
 		bd, err := framectx.Bind(store, "bench", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		return &Frame{df: df, b: bd}
 	}
 	raw := func(b *testing.B) {
@@ -137,9 +134,7 @@ func runBench(b *testing.B, df dataframe.DataFrame, es []contextstore.Entry, op 
 	}
 	adapter := func(b *testing.B, f *Frame) int {
 		rep, err := f.Apply(ctx, op.op(df))
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		return rep.Written
 	}
 	b.Run("raw", func(b *testing.B) {
@@ -282,13 +277,9 @@ func BenchmarkJoinRowContext(b *testing.B) {
 			op: func(dataframe.DataFrame) Op {
 				other := &Frame{df: stations}
 				bd, err := framectx.Bind(contextstore.NewMemoryStore(), "stations", nil)
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				other.b = bd
-				if err := other.Set(ctx, framectx.ColumnRef("elevation"), v("unit", "m")); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, other.Set(ctx, framectx.ColumnRef("elevation"), v("unit", "m")))
 				return LeftJoin(other, "station")
 			},
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/tableschema"
@@ -28,17 +29,11 @@ func TestTableSchemaRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	store := contextstore.NewMemoryStore()
 	f, err := New(ctx, store, "weather", loadCSV(t, "weather.csv"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	in, err := tableschema.Parse([]byte(weatherSchema))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res, err := tableschema.Import(ctx, f.Binding(), f.Shape(), in, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(res.Columns) != 4 {
 		t.Fatalf("imported %v", res.Columns)
 	}
@@ -50,16 +45,12 @@ func TestTableSchemaRoundTrip(t *testing.T) {
 	// The schema survives operations: the exported schema after a
 	// filter and a sort is the imported one.
 	_, err = f.Apply(ctx, Filter(dataframe.F{Colname: "temp_c", Comparator: series.Greater, Comparando: 0.0}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err = f.Apply(ctx, Arrange(dataframe.Sort("date"))); err != nil {
 		t.Fatal(err)
 	}
 	out, err := tableschema.Export(ctx, f.Binding(), f.Shape())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, want := range in.Fields {
 		got, ok := out.Field(want.Name)
 		if !ok {
@@ -80,9 +71,7 @@ func TestTableSchemaRoundTrip(t *testing.T) {
 
 	// A schema field the frame lacks is refused, nothing written.
 	bad, err := tableschema.Parse([]byte(`{"fields": [{"name": "humidity", "type": "number"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := tableschema.Import(ctx, f.Binding(), f.Shape(), bad, nil); !errors.Is(err, tableschema.ErrUnknownField) {
 		t.Fatalf("unknown field: %v, want ErrUnknownField", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -124,9 +125,7 @@ func TestRBindReportsColumnsGotaLeavesOut(t *testing.T) {
 		"x:1:humidity": v("quality", "estimated"),
 	})
 	rep, err := fx.weather.Apply(ctx, RBind(feb))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(rep.Notes) != 2 || rep.Notes[0].Input != 1 || rep.Notes[0].Count != 1 || rep.Notes[1].Count != 1 {
 		t.Fatalf("notes = %v, want the humidity column and cell entries reported", rep.Notes)
 	}
@@ -139,9 +138,7 @@ func TestFrameDefaultPolicy(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t)
 	weather, err := New(ctx, fx.store, "weather", fx.weather.DataFrame(), &framectx.Options{Policy: framectx.DropConflicts})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// A call's own policy wins over the frame's default...
 	_, err = weather.Apply(ctx, RBind(fx.others["feb"]).WithPolicy(framectx.NoConflicts))
 	if !errors.Is(err, framectx.ErrMergeConflict) {
@@ -171,9 +168,7 @@ func withoutLineage(v contextstore.Value) contextstore.Value {
 func TestJoinOnKeysOfDifferentTypes(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t)
-	if err := fx.stations.Set(ctx, framectx.RowRef(0), v("note", "airport closed 2008")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, fx.stations.Set(ctx, framectx.RowRef(0), v("note", "airport closed 2008")))
 	heights := dataframe.New(
 		series.New([]float64{667, 48}, series.Float, "elevation_m"),
 		series.New([]string{"high", "low"}, series.String, "band"))

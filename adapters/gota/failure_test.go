@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
@@ -77,9 +78,7 @@ func failingFixture(t *testing.T, wrap func(*framectxtest.FailingStore) contexts
 	store := wrap(fs)
 	rebind := func(f *Frame) *Frame {
 		g, err := New(context.Background(), store, f.FrameID(), f.DataFrame(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return g
 	}
 	fx.weather, fx.stations = rebind(fx.weather), rebind(fx.stations)
@@ -216,9 +215,7 @@ func TestNewRefusesWhatCannotCarryContext(t *testing.T) {
 		t.Fatalf("frame with Err: error = %v, want ErrGota", err)
 	}
 	dup := weather.Copy()
-	if err := dup.SetNames("a", "b", "a", "c", "d"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, dup.SetNames("a", "b", "a", "c", "d"))
 	if _, err := New(ctx, store, "w", dup, nil); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("duplicate names: error = %v, want ErrInvalidArgument", err)
 	}

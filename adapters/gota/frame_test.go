@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/lineage"
@@ -19,9 +20,7 @@ func TestContextByReference(t *testing.T) {
 	ctx := context.Background()
 	store := contextstore.NewMemoryStore()
 	f, err := New(ctx, store, "weather", loadCSV(t, "weather.csv"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	refs := []framectx.Ref{framectx.FrameRef(), framectx.ColumnRef("temp_c"), framectx.RowRef(11), framectx.CellRef(0, "date")}
 	for _, ref := range refs {
 		if err := f.Set(ctx, ref, v("note", ref.String())); err != nil {
@@ -32,9 +31,7 @@ func TestContextByReference(t *testing.T) {
 			t.Fatalf("Get %s = %v, %v", ref, got, err)
 		}
 	}
-	if err := f.Merge(ctx, framectx.ColumnRef("temp_c"), v("unit", "degC", "note", nil)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, f.Merge(ctx, framectx.ColumnRef("temp_c"), v("unit", "degC", "note", nil)))
 	if got, _ := f.Get(ctx, framectx.ColumnRef("temp_c")); !contextstore.Equal(got, v("unit", "degC")) {
 		t.Fatalf("after Merge: %v, want the patch applied and note deleted", got)
 	}
@@ -42,9 +39,7 @@ func TestContextByReference(t *testing.T) {
 	if err != nil || len(entries) != 4 {
 		t.Fatalf("List = %v, %v; want 4 entries", entries, err)
 	}
-	if err := f.Delete(ctx, framectx.RowRef(11)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, f.Delete(ctx, framectx.RowRef(11)))
 	if _, err := f.Get(ctx, framectx.RowRef(11)); !errors.Is(err, contextstore.ErrNotFound) {
 		t.Fatalf("Get after Delete: %v, want ErrNotFound", err)
 	}
@@ -86,9 +81,7 @@ func TestContextByReference(t *testing.T) {
 	}
 
 	// Dropping the frame's context leaves nothing behind.
-	if err := f.DropContext(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, f.DropContext(ctx))
 	if ks, _ := store.ListKeys(ctx); len(ks) != 0 {
 		t.Fatalf("after DropContext the store holds %v", ks)
 	}
@@ -111,17 +104,13 @@ func TestPropagationWithoutRowContext(t *testing.T) {
 				for local := range allContext(t, fx.store, id) {
 					if strings.HasPrefix(local, "r:") || strings.HasPrefix(local, "x:") {
 						k, _ := keys.ParseLocal(id, local)
-						if err := fx.store.Delete(ctx, k); err != nil {
-							t.Fatal(err)
-						}
+						require.NoError(t, fx.store.Delete(ctx, k))
 					}
 				}
 			}
 			w, s, o := rawFrames(fx)
 			rep, err := fx.weather.Apply(ctx, c.op(fx))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			sameFrame(t, fx.weather.DataFrame(), c.raw(w, s, o))
 			want := ctxMap{}
 			for k, x := range c.want {
@@ -141,17 +130,13 @@ func TestInPlaceRewritesOnlyTouchedEntries(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t)
 	rep, err := fx.weather.Apply(ctx, Rename("temp_c", "temperature"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// c:temp_c and x:5:temp_c move: two deletes, two puts.
 	if rep.Written != 4 {
 		t.Fatalf("rename wrote %d entries, want 4", rep.Written)
 	}
 	rep, err = fx.weather.Apply(ctx, Filter(dataframe.F{Colname: "station_id", Comparator: series.Neq, Comparando: "ZZZ"}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if rep.Written != 0 {
 		t.Fatalf("a filter keeping every row wrote %d entries", rep.Written)
 	}
@@ -161,21 +146,15 @@ func TestLineageFacet(t *testing.T) {
 	ctx := context.Background()
 	fx := newFixture(t)
 	hot, _, err := fx.weather.Derive(ctx, "hot", Filter(dataframe.F{Colname: "temp_c", Comparator: series.Greater, Comparando: 10.0}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tempF := series.New(make([]float64, hot.DataFrame().Nrow()), series.Float, "temp_f")
 	if _, err := hot.Apply(ctx, Mutate(tempF, "temp_c").WithDescription("temp_c * 9/5 + 32")); err != nil {
 		t.Fatal(err)
 	}
 	joined, _, err := hot.Derive(ctx, "hot_stations", InnerJoin(fx.stations, "station_id"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	facet, err := joined.Lineage(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if facet.SchemaURL != lineage.SchemaURL || facet.Producer != lineage.DefaultProducer {
 		t.Fatalf("facet header = %q %q", facet.SchemaURL, facet.Producer)
 	}
@@ -199,9 +178,7 @@ func TestLineageFacet(t *testing.T) {
 	}
 	// In the frame it was added to, temp_f derives from temp_c.
 	hotFacet, err := hot.Lineage(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	in := hotFacet.Fields["temp_f"].InputFields
 	if len(in) != 1 || in[0].Field != "temp_c" || in[0].Transformations[0].Subtype != lineage.SubtypeTransformation ||
 		in[0].Transformations[0].Description != "temp_c * 9/5 + 32" {
@@ -222,18 +199,14 @@ func TestReadCSVBindsOrFailsWithGotaError(t *testing.T) {
 	ctx := context.Background()
 	store := contextstore.NewMemoryStore()
 	f, err := ReadCSV(ctx, store, "w", strings.NewReader("a,b\n1,x\n2,y\n"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if f.DataFrame().Nrow() != 2 || f.FrameID() != "w" {
 		t.Fatalf("read %v as %q", f.DataFrame(), f.FrameID())
 	}
 	if _, err := ReadCSV(ctx, store, "bad", strings.NewReader("a,b\n1\n"), nil); !errors.Is(err, ErrGota) {
 		t.Fatalf("a ragged CSV: %v, want ErrGota", err)
 	}
-	if err := store.Set(ctx, keys.Column("stale", "gone"), contextstore.Value{"u": 1}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, store.Set(ctx, keys.Column("stale", "gone"), contextstore.Value{"u": 1}))
 	if _, err := ReadCSV(ctx, store, "stale", strings.NewReader("a\n1\n"), nil); !errors.Is(err, keys.ErrNotInFrame) {
 		t.Fatalf("context for a column the CSV lacks: %v, want keys.ErrNotInFrame", err)
 	}

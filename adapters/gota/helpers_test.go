@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/go-gota/gota/dataframe"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -27,8 +28,6 @@ func bind(t testing.TB, store contextstore.Store, frameID string, df dataframe.D
 	t.Helper()
 	seed(t, store, frameID, m)
 	f, err := New(context.Background(), store, frameID, df, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return f
 }

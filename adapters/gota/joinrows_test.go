@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 )
 
 // randomKeyColumn makes n values of type t drawn from a few, with missing
@@ -58,9 +59,7 @@ func TestKeyedJoinRowsMatchTags(t *testing.T) {
 		a, b := mk(ta, 1+rng.IntN(8), "va"), mk(tb, 1+rng.IntN(8), "vb")
 		for _, kind := range []joinKind{innerJoin, leftJoin, rightJoin, outerJoin} {
 			_, want, err := taggedJoin(kind, a, b, on)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, ok := keyedJoinRows(kind, a, b, on)
 			if !ok {
 				t.Fatalf("iteration %d %s: same key types refused", iter, kind)

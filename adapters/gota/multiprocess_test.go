@@ -20,6 +20,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -183,24 +184,14 @@ func mpRun(t *testing.T, url string) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	store, err := contextstore.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer contextstore.Close(store)
 	df := mpInitial()
 	f, err := New(ctx, store, mpFrame, df, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.DropContext(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Set(ctx, framectx.ColumnRef("v"), contextstore.Value{"unit": "mm"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := mpPublish(dir, f.Epoch(), df); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, f.DropContext(ctx))
+	require.NoError(t, f.Set(ctx, framectx.ColumnRef("v"), contextstore.Value{"unit": "mm"}))
+	require.NoError(t, mpPublish(dir, f.Epoch(), df))
 
 	start := time.Now()
 	roles := []string{"owner"}
@@ -214,9 +205,7 @@ func mpRun(t *testing.T, url string) {
 		cmd.Env = append(os.Environ(), mpEnvRole+"="+role, mpEnvStore+"="+url, mpEnvDir+"="+dir)
 		outs[i] = &strings.Builder{}
 		cmd.Stdout, cmd.Stderr = outs[i], outs[i]
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, cmd.Start())
 		cmds[i] = cmd
 	}
 	stats := map[string]mpStats{}
@@ -231,9 +220,7 @@ func mpRun(t *testing.T, url string) {
 		for _, line := range strings.Split(outs[i].String(), "\n") {
 			if rest, ok := strings.CutPrefix(line, "STATS "); ok {
 				var s mpStats
-				if err := json.Unmarshal([]byte(rest), &s); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, json.Unmarshal([]byte(rest), &s))
 				stats[roles[i]] = s
 			}
 		}
@@ -244,9 +231,7 @@ func mpRun(t *testing.T, url string) {
 	elapsed := time.Since(start)
 
 	final, err := mpLoadFinal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	mpVerify(t, store, dir, final)
 
 	var writes, stale, conflicts int
@@ -292,15 +277,11 @@ func mpReadAcks(t *testing.T, dir string) map[string][]mpAck {
 	for i := range mpAnnotators {
 		name := "annotator" + strconv.Itoa(i)
 		f, err := os.Open(filepath.Join(dir, name+".log"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
 			var a mpAck
-			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, json.Unmarshal(sc.Bytes(), &a))
 			out[name] = append(out[name], a)
 		}
 		f.Close()
@@ -313,9 +294,7 @@ func mpReadAcks(t *testing.T, dir string) map[string][]mpAck {
 func mpVerify(t *testing.T, store contextstore.Store, dir string, final mpFinalState) {
 	ctx := context.Background()
 	snap, err := contextstore.ReadVersioned(ctx, store, mpFrame)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if snap.State.Epoch != final.Epoch {
 		t.Fatalf("the store is at layout epoch %d, the owner's final data at %d", snap.State.Epoch, final.Epoch)
 	}
@@ -419,9 +398,7 @@ func TestManyProcessesChild(t *testing.T) {
 	}
 	ctx := context.Background()
 	store, err := contextstore.Open(ctx, os.Getenv(mpEnvStore))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer contextstore.Close(store)
 	dir := os.Getenv(mpEnvDir)
 	var st mpStats
@@ -437,13 +414,9 @@ func TestManyProcessesChild(t *testing.T) {
 func mpOwner(t *testing.T, store contextstore.Store, dir string) mpStats {
 	ctx := context.Background()
 	df, err := mpLoad(ctx, dir, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f, err := New(ctx, store, mpFrame, df, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rng := mrand.New(mrand.NewPCG(3, 4))
 	var st mpStats
 	deadline := time.Now().Add(mpDuration)
@@ -485,20 +458,14 @@ func mpOwner(t *testing.T, store contextstore.Store, dir string) mpStats {
 			break
 		}
 		st.Ops++
-		if err := mpPublish(dir, f.Epoch(), f.DataFrame()); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, mpPublish(dir, f.Epoch(), f.DataFrame()))
 		time.Sleep(2 * time.Millisecond) // an owner does other work between operations
 
 	}
 	final := mpFinalState{Epoch: f.Epoch(), IDs: f.DataFrame().Col("id").Records(), Cols: f.DataFrame().Names()}
 	b, _ := json.Marshal(final)
-	if err := os.WriteFile(filepath.Join(dir, "final.json.tmp"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(filepath.Join(dir, "final.json.tmp"), filepath.Join(dir, "final.json")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "final.json.tmp"), b, 0o644))
+	require.NoError(t, os.Rename(filepath.Join(dir, "final.json.tmp"), filepath.Join(dir, "final.json")))
 	return st
 }
 
@@ -507,9 +474,7 @@ func mpAnnotator(t *testing.T, store contextstore.Store, dir, role string) mpSta
 	n, _ := strconv.Atoi(strings.TrimPrefix(role, "annotator"))
 	rng := mrand.New(mrand.NewPCG(uint64(n)+10, 5))
 	log, err := os.Create(filepath.Join(dir, role+".log"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer log.Close()
 	w := bufio.NewWriter(log)
 	defer w.Flush()
@@ -522,9 +487,7 @@ func mpAnnotator(t *testing.T, store contextstore.Store, dir, role string) mpSta
 	rebind := func() {
 		for {
 			snap, err := contextstore.ReadVersioned(ctx, store, mpFrame)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			// The owner publishes its data after each operation; an epoch
 			// it only fenced at is never published: look again.
 			wctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
@@ -536,25 +499,19 @@ func mpAnnotator(t *testing.T, store contextstore.Store, dir, role string) mpSta
 				}
 				continue
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if f == nil {
 				f, err = New(ctx, store, mpFrame, df, nil)
 				if errors.Is(err, keys.ErrNotInFrame) {
 					continue // the owner moved on: the context is of a later layout
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 			}
 			err = f.RebindAt(ctx, df, snap.State.Epoch)
 			if errors.Is(err, framectx.ErrStale) {
 				continue // the owner moved on while we read
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			st.Rebinds++
 			return
 		}
@@ -602,9 +559,7 @@ func mpAnnotator(t *testing.T, store contextstore.Store, dir, role string) mpSta
 			t.Fatalf("%s write %d: %v", role, seq, err)
 		}
 		st.Writes++
-		if err := enc.Encode(ack); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, enc.Encode(ack))
 	}
 	return st
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -508,9 +509,7 @@ func TestPropagationInPlace(t *testing.T) {
 			w, s, o := rawFrames(fx)
 			others := snapshotOthers(t, fx)
 			rep, err := fx.weather.Apply(ctx, c.op(fx))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			sameFrame(t, fx.weather.DataFrame(), c.raw(w, s, o))
 			sameContext(t, userContext(t, fx.store, "weather"), c.want)
 			if len(rep.Notes) != c.notes {
@@ -535,9 +534,7 @@ func TestPropagationNewFrame(t *testing.T) {
 			// Stale context under the new ID must be replaced, not merged.
 			seed(t, fx.store, "derived", ctxMap{"c:old": v("stale", true), "r:99": v("stale", true)})
 			out, rep, err := fx.weather.Derive(ctx, "derived", c.op(fx))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if out.FrameID() != "derived" {
 				t.Fatalf("FrameID = %q", out.FrameID())
 			}
@@ -551,9 +548,7 @@ func TestPropagationNewFrame(t *testing.T) {
 			}
 			// A derived frame records where it came from.
 			fr, err := out.Get(ctx, framectx.FrameRef())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			lin, ok := fr[framectx.LineageField].(map[string]any)
 			if !ok || lin["operation"] != c.op(fx).String() {
 				t.Fatalf("frame lineage = %v, want operation %q", fr[framectx.LineageField], c.op(fx).String())

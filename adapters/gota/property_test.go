@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -856,9 +857,7 @@ func TestPropertySQLite(t *testing.T) {
 	for _, seed := range propertySeeds(t, 12) {
 		t.Run("seed="+strconv.FormatUint(seed, 10), func(t *testing.T) {
 			store, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "ctx.db"), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer store.Close()
 			runProperty(t, seed, store)
 		})

@@ -8,14 +8,13 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 )
 
 func loadCSV(t testing.TB, name string) dataframe.DataFrame {
 	t.Helper()
 	f, err := os.Open(filepath.Join("..", "..", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	df := dataframe.ReadCSV(f)
 	if df.Err != nil {
@@ -69,9 +68,7 @@ func TestFilterRowsMatchesGota(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rows, err := filterRows(df, c.agg, c.filters)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want := df.FilterAggregation(c.agg, c.filters...)
 			if want.Err != nil {
 				t.Fatal(want.Err)
@@ -114,9 +111,7 @@ func TestArrangeRowsMatchesGota(t *testing.T) {
 	}
 	for _, order := range cases {
 		rows, err := arrangeRows(df, order)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := df.Arrange(order...)
 		if want.Err != nil {
 			t.Fatal(want.Err)
@@ -140,13 +135,9 @@ func TestTaggedJoinMatchesGota(t *testing.T) {
 		t.Run(kind.String(), func(t *testing.T) {
 			a, b := weather.Subset([]int{0, 3, 6, 9, 11}), stations
 			want, err := rawJoin(kind, a, b, []string{"station_id"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, rows, err := taggedJoin(kind, a, b, []string{"station_id"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			sameFrame(t, got, want)
 			// Every mapped row must really come from that source row.
 			aDates, bNames := valuesOf(t, a, "date"), valuesOf(t, b, "country")

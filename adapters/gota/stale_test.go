@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -24,9 +25,7 @@ func TestAnnotatorGoesStaleWhenTheOwnerMovesRows(t *testing.T) {
 	store := contextstore.NewMemoryStore()
 	owner := bind(t, store, "w", idFrame(), ctxMap{"r:0": v("about", "a")})
 	annot, err := New(ctx, store, "w", idFrame(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if err := annot.Merge(ctx, framectx.RowRef(1), v("about", "b")); err != nil {
 		t.Fatalf("a write at the current layout must land: %v", err)
 	}
@@ -63,16 +62,10 @@ func TestAnnotatorGoesStaleWhenTheOwnerMovesRows(t *testing.T) {
 	if err := annot.RebindAt(ctx, idFrame(), owner.Epoch()-1); !errors.Is(err, framectx.ErrStale) {
 		t.Errorf("RebindAt a wrong epoch = %v, want ErrStale", err)
 	}
-	if err := annot.RebindAt(ctx, owner.DataFrame(), owner.Epoch()); err != nil {
-		t.Fatal(err)
-	}
-	if err := annot.Merge(ctx, framectx.RowRef(0), v("seen", true)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, annot.RebindAt(ctx, owner.DataFrame(), owner.Epoch()))
+	require.NoError(t, annot.Merge(ctx, framectx.RowRef(0), v("seen", true)))
 	got, err := owner.Get(ctx, framectx.RowRef(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ids := owner.DataFrame().Col("id").Records()
 	if ids[0] != "b" || got["about"] != "b" || got["seen"] != true {
 		t.Fatalf("row 0 is %q with context %v: the annotation must land on the row the annotator meant", ids[0], got)
@@ -118,9 +111,7 @@ func TestOperationReplansOverAConcurrentAnnotation(t *testing.T) {
 	rs := &racingStore{Store: mem}
 	owner := bind(t, rs, "w", idFrame(), ctxMap{"r:0": v("about", "a")})
 	rs.race = func() {
-		if err := mem.Set(ctx, keys.Row("w", 2), v("about", "c")); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, mem.Set(ctx, keys.Row("w", 2), v("about", "c")))
 	}
 	if _, err := owner.Apply(ctx, Arrange(dataframe.Sort("v"))); err != nil {
 		t.Fatal(err)
@@ -138,9 +129,7 @@ func TestSecondOwnerIsRefused(t *testing.T) {
 	store := contextstore.NewMemoryStore()
 	a := bind(t, store, "w", idFrame(), ctxMap{"r:2": v("about", "c")})
 	b, err := New(ctx, store, "w", idFrame(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := a.Apply(ctx, Subset([]int{2, 0})); err != nil {
 		t.Fatal(err)
 	}
@@ -158,15 +147,11 @@ func TestSecondOwnerIsRefused(t *testing.T) {
 	}
 	// A derived frame starts at its own epoch and takes positional writes.
 	d, _, err := a.Derive(ctx, "copy", Select([]string{"id"}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if err := d.Set(ctx, framectx.RowRef(0), v("q", "ok")); err != nil {
 		t.Fatalf("a derived frame must take positional writes: %v", err)
 	}
-	if err := b.Rebind(ctx, a.DataFrame()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, b.Rebind(ctx, a.DataFrame()))
 	if _, err := b.Apply(ctx, Rename("id", "ident")); err != nil {
 		t.Fatalf("after Rebind the second owner can operate: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/stretchr/testify/require"
 
 	ctxarrow "github.com/ctxframe/ctxframe/adapters/arrow"
 	"github.com/ctxframe/ctxframe/adapters/framectx"
@@ -60,9 +61,7 @@ func framectxRef(local string) framectx.Ref {
 func loadCSV(t *testing.T, name string) dataframe.DataFrame {
 	t.Helper()
 	f, err := os.Open("../../testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	df := dataframe.ReadCSV(f)
 	if df.Err != nil {
@@ -120,14 +119,10 @@ func TestGotaArrowRoundTripOnTestdata(t *testing.T) {
 			m := csvContext(names[0], names[len(names)-1])
 			seed(t, store, "csv", m)
 			g, err := ctxgota.New(ctx, store, "csv", df, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 
 			rec, err := ToArrow(ctx, g, "csv.arrow", &ctxarrow.Options{Allocator: mem})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer rec.Release()
 			if got := rec.Shape(); !slices.Equal(got.Columns, names) || got.Rows != df.Nrow() {
 				t.Fatalf("arrow shape %v, want %v x %d", got, names, df.Nrow())
@@ -140,9 +135,7 @@ func TestGotaArrowRoundTripOnTestdata(t *testing.T) {
 			}
 
 			back, err := ToGota(ctx, rec, "csv.back", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			sameDataFrame(t, back.DataFrame(), df)
 			sameContext(t, userContext(t, store, "csv.back"), m)
 			fl, err = lineage.FrameFromValue(allContext(t, store, "csv.back")["f"][lineage.ContextField])
@@ -161,18 +154,14 @@ func TestGotaArrowSameFrameIDWritesNothing(t *testing.T) {
 	m := csvContext("station_id", "elevation_m")
 	seed(t, store, "st", m)
 	g, err := ctxgota.New(ctx, store, "st", df, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// Any write would fail: converting under the same frame ID must not
 	// need one.
 	store.FailAlways(framectxtest.OpApply)
 	store.FailAlways(framectxtest.OpSet)
 	store.FailAlways(framectxtest.OpDelete)
 	rec, err := ToArrow(ctx, g, "", &ctxarrow.Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer rec.Release()
 	if rec.FrameID() != "st" {
 		t.Fatalf("frame ID %q, want st", rec.FrameID())
@@ -182,9 +171,7 @@ func TestGotaArrowSameFrameIDWritesNothing(t *testing.T) {
 		t.Fatalf("cell context %v (%v), want %v", got, err, m["x:2:elevation_m"])
 	}
 	back, err := ToGota(ctx, rec, "st", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	sameDataFrame(t, back.DataFrame(), df)
 	store.Reset()
 	sameContext(t, allContext(t, store.Inner(), "st"), m)
@@ -204,13 +191,9 @@ func TestGotaNullsBecomeArrowNullsAndBack(t *testing.T) {
 		t.Fatal(df.Err)
 	}
 	g, err := ctxgota.New(ctx, store, "nulls", df, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rec, err := ToArrow(ctx, g, "nulls.arrow", &ctxarrow.Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer rec.Release()
 	a := rec.Arrow()
 	wantTypes := []arrow.DataType{arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64, arrow.PrimitiveTypes.Float64, arrow.FixedWidthTypes.Boolean}
@@ -230,9 +213,7 @@ func TestGotaNullsBecomeArrowNullsAndBack(t *testing.T) {
 		t.Fatalf("float value %v, want 2.5", got)
 	}
 	back, err := ToGota(ctx, rec, "nulls.back", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	sameDataFrame(t, back.DataFrame(), df)
 }
 
@@ -253,14 +234,10 @@ func TestArrowNaNBecomesGotaNA(t *testing.T) {
 	b.Release()
 	defer arec.Release()
 	rec, err := ctxarrow.NewRecord(ctx, store, "nan", arec, &ctxarrow.Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer rec.Release()
 	g, err := ToGota(ctx, rec, "nan.gota", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	df := g.DataFrame()
 	if !slices.Equal(df.Types(), []series.Type{series.Float, series.Int, series.String}) {
 		t.Fatalf("types %v", df.Types())
@@ -291,9 +268,7 @@ func TestToGotaRefusesUnsupportedTypesAndWritesNothing(t *testing.T) {
 	defer arec.Release()
 	seed(t, store, "dates", ctxMap{"c:d": v("unit", "day")})
 	rec, err := ctxarrow.NewRecord(ctx, store, "dates", arec, &ctxarrow.Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer rec.Release()
 	_, err = ToGota(ctx, rec, "dates.gota", nil)
 	var oe *OpError
@@ -311,9 +286,7 @@ func TestConversionStoreFailureLeavesNoContext(t *testing.T) {
 	m := csvContext("station_id", "wind_kph")
 	seed(t, store, "w", m)
 	g, err := ctxgota.New(ctx, store, "w", df, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	store.FailApply(1)
 	if _, err := ToArrow(ctx, g, "w.arrow", &ctxarrow.Options{Allocator: mem}); !errors.Is(err, framectxtest.ErrInjected) {
 		t.Fatalf("error %v, want the injected failure", err)
@@ -329,9 +302,7 @@ func TestToGotaRefusesAFrameWithoutColumns(t *testing.T) {
 	rec := array.NewRecord(arrow.NewSchema(nil, nil), nil, 3)
 	defer rec.Release()
 	r, err := ctxarrow.NewRecord(ctx, contextstore.NewMemoryStore(), "empty", rec, &ctxarrow.Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer r.Release()
 	if _, err := ToGota(ctx, r, "empty.gota", nil); !errors.Is(err, ErrUnsupportedType) {
 		t.Fatalf("error %v, want ErrUnsupportedType", err)
@@ -355,9 +326,7 @@ func TestTableWithLongerColumnsIsCutToItsRows(t *testing.T) {
 	}
 	defer tbl.Release()
 	tb, err := ctxarrow.NewTable(ctx, store, "short", tbl, &ctxarrow.Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer tb.Release()
 	if _, err := tb.Apply(ctx, ctxarrow.CastColumn("id", arrow.PrimitiveTypes.Int32)); err != nil {
 		t.Fatal(err)
@@ -366,9 +335,7 @@ func TestTableWithLongerColumnsIsCutToItsRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	g, err := ToGota(ctx, tb, "short.gota", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if got := g.DataFrame().Col("id").Records(); !slices.Equal(got, []string{"0", "1", "2", "0", "1", "2"}) {
 		t.Fatalf("ids %v, want the table's 3 rows twice", got)
 	}
@@ -396,13 +363,9 @@ func TestToGotaAfterReleaseIsErrReleased(t *testing.T) {
 	rec := idRecord(mem, 3)
 	defer rec.Release()
 	r, err := ctxarrow.NewRecord(ctx, store, "gone", rec, &ctxarrow.Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tb, err := ctxarrow.NewTableFromRecords(ctx, store, "gone.t", []arrow.Record{rec}, &ctxarrow.Options{Allocator: mem})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r.Release()
 	tb.Release()
 	for _, f := range []ctxarrow.Frame{r, tb} {

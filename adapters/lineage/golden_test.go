@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/lineage"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -49,33 +51,21 @@ func TestOpenLineageGolden(t *testing.T) {
 	ctx := context.Background()
 	s := contextstore.NewMemoryStore()
 	b, err := framectx.Bind(s, "weather", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Set(ctx, weather.Shape, framectx.ColumnRef("temp_c"), contextstore.Value{"unit": "°C"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, b.Set(ctx, weather.Shape, framectx.ColumnRef("temp_c"), contextstore.Value{"unit": "°C"}))
 	if _, err := framectx.Propagate(ctx, s, enrichChange()); err != nil {
 		t.Fatal(err)
 	}
 	out, err := b.Rebind("weather_enriched")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	facet, err := out.Lineage(ctx, "https://github.com/ctxframe/ctxframe/adapters/lineage/golden_test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, err := facet.JSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got = append(got, '\n')
 	path := filepath.Join("..", "..", "testdata", "lineage", "weather_enriched.facet.json")
 	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, got, 0o644))
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {

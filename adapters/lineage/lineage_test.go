@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -44,13 +46,9 @@ func TestRecordsRoundTrip(t *testing.T) {
 	}}
 	// Through a store's normal form and back, as propagation stores it.
 	stored, err := contextstore.Normalize(contextstore.Value{ContextField: col.Value()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, err := ColumnFromValue(stored[ContextField])
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !reflect.DeepEqual(got, col) {
 		t.Errorf("column round trip:\n got %+v\nwant %+v", got, col)
 	}
@@ -60,13 +58,9 @@ func TestRecordsRoundTrip(t *testing.T) {
 		Indirect:  []InputField{{Namespace: "ns", Name: "weather", Field: "station_id", Transformations: []Transformation{Indirect(SubtypeJoin, "")}}},
 	}
 	stored, err = contextstore.Normalize(contextstore.Value{ContextField: fr.Value()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	gotFrame, err := FrameFromValue(stored[ContextField])
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !reflect.DeepEqual(gotFrame, fr) {
 		t.Errorf("frame round trip:\n got %+v\nwant %+v", gotFrame, fr)
 	}
@@ -115,13 +109,9 @@ func TestFacetFromEntries(t *testing.T) {
 		{Key: keys.Cell("f", 0, "a"), Value: contextstore.Value{ContextField: 1}}, // cells are ignored
 	}
 	f, err := FacetFromEntries("me", entries)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	b, err := json.Marshal(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := `{"_producer":"me","_schemaURL":"` + SchemaURL + `",` +
 		`"fields":{"a":{"inputFields":[{"namespace":"ns","name":"src","field":"a","transformations":[{"type":"DIRECT","subtype":"IDENTITY","masking":false}]}]}},` +
 		`"dataset":[{"namespace":"ns","name":"src","field":"k","transformations":[{"type":"INDIRECT","subtype":"SORT","masking":false}]}]}`

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -20,22 +22,16 @@ var weatherShape = framectx.Shape{Columns: []string{"station_id", "date", "temp_
 func readSchema(t *testing.T) (*Schema, []byte) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tableschema", "weather.schema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return s, data
 }
 
 func bind(t *testing.T, s contextstore.Store) *framectx.Binding {
 	t.Helper()
 	b, err := framectx.Bind(s, "weather", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
@@ -60,9 +56,7 @@ func TestParse(t *testing.T) {
 		t.Errorf("missingValues = %v", got)
 	}
 	single, err := Parse([]byte(`{"fields":[{"name":"id"}],"primaryKey":"id","$comment":"kept"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !reflect.DeepEqual(single.PrimaryKey, []string{"id"}) || single.Extra["$comment"] != "kept" {
 		t.Errorf("single-column key / extra = %v / %v", single.PrimaryKey, single.Extra)
 	}
@@ -107,45 +101,31 @@ func TestImportExportRoundTrip(t *testing.T) {
 		store := mk()
 		b := bind(t, store)
 		res, err := Import(ctx, b, weatherShape, schema, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if len(res.Columns) != 5 || len(res.Skipped) != 0 {
 			t.Errorf("result = %+v", res)
 		}
 		temp, err := b.Get(ctx, weatherShape, framectx.ColumnRef("temp_c"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if temp["unit"] != "°C" || temp["type"] != "number" || temp["title"] != "Mean air temperature" {
 			t.Errorf("temp_c context = %v", temp)
 		}
 		frame, err := b.Get(ctx, weatherShape, framectx.FrameRef())
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !reflect.DeepEqual(frame["primaryKey"], []any{"station_id", "date"}) {
 			t.Errorf("frame context = %v", frame)
 		}
 		exported, err := Export(ctx, b, weatherShape)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !reflect.DeepEqual(exported, schema) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", exported, schema)
 		}
 		// And as documents: the exported JSON means the same as the file.
 		out, err := json.Marshal(exported)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		var got, want any
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(data, &want); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal(out, &got))
+		require.NoError(t, json.Unmarshal(data, &want))
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("exported document differs:\n got %s\nwant %s", out, data)
 		}
@@ -158,9 +138,7 @@ func TestImportPatchesAndKeepsOtherContext(t *testing.T) {
 	b := bind(t, store)
 	shape := framectx.Shape{Columns: []string{"a", "b"}, Rows: 1}
 	lineageRec := map[string]any{"inputFields": []any{}}
-	if err := b.Set(ctx, shape, framectx.ColumnRef("a"), contextstore.Value{"owner": "ann", "title": "old", framectx.LineageField: lineageRec}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, b.Set(ctx, shape, framectx.ColumnRef("a"), contextstore.Value{"owner": "ann", "title": "old", framectx.LineageField: lineageRec}))
 	s := &Schema{Fields: []Field{{Name: "a", Title: "new", Custom: map[string]any{framectx.LineageField: "forged"}}}}
 	if _, err := Import(ctx, b, shape, s, nil); err != nil {
 		t.Fatal(err)
@@ -182,9 +160,7 @@ func TestImportPatchesAndKeepsOtherContext(t *testing.T) {
 		t.Errorf("column without a field got context: %v", err)
 	}
 	exported, err := Export(ctx, b, shape)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if f, _ := exported.Field("a"); f.Custom != nil {
 		t.Errorf("export leaked reserved fields: %+v", f)
 	}
@@ -208,16 +184,12 @@ func TestImportUnknownFields(t *testing.T) {
 		t.Errorf("refused import wrote %v", es)
 	}
 	res, err := Import(ctx, b, shape, schema, &ImportOptions{SkipUnknown: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !reflect.DeepEqual(res.Columns, []string{"station_id", "temp_c"}) || !reflect.DeepEqual(res.Skipped, ue.Fields) {
 		t.Errorf("result = %+v", res)
 	}
 	exported, err := Export(ctx, b, shape)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(exported.Fields) != 3 || exported.Fields[2].Name != "extra" || exported.Fields[2].Type != "" {
 		t.Errorf("exported fields = %+v", exported.Fields)
 	}
@@ -257,28 +229,18 @@ func TestExportRefusesBadStandardProperties(t *testing.T) {
 	store := contextstore.NewMemoryStore()
 	b := bind(t, store)
 	shape := framectx.Shape{Columns: []string{"a"}, Rows: 1}
-	if err := b.Set(ctx, shape, framectx.ColumnRef("a"), contextstore.Value{"title": 3}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, b.Set(ctx, shape, framectx.ColumnRef("a"), contextstore.Value{"title": 3}))
 	if _, err := Export(ctx, b, shape); !errors.Is(err, ErrMalformed) {
 		t.Errorf("Export = %v, want ErrMalformed", err)
 	}
-	if err := b.Set(ctx, shape, framectx.ColumnRef("a"), contextstore.Value{"name": "other"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Set(ctx, shape, framectx.FrameRef(), contextstore.Value{"primaryKey": 3}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, b.Set(ctx, shape, framectx.ColumnRef("a"), contextstore.Value{"name": "other"}))
+	require.NoError(t, b.Set(ctx, shape, framectx.FrameRef(), contextstore.Value{"primaryKey": 3}))
 	if _, err := Export(ctx, b, shape); err == nil {
 		t.Error("Export with a bad primaryKey succeeded")
 	}
-	if err := b.Set(ctx, shape, framectx.FrameRef(), contextstore.Value{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, b.Set(ctx, shape, framectx.FrameRef(), contextstore.Value{}))
 	s, err := Export(ctx, b, shape)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if s.Fields[0].Name != "a" {
 		t.Errorf("a context field called name renamed the column: %+v", s.Fields[0])
 	}
@@ -286,9 +248,7 @@ func TestExportRefusesBadStandardProperties(t *testing.T) {
 
 func TestSchemaJSONMethods(t *testing.T) {
 	var s Schema
-	if err := json.Unmarshal([]byte(`{"fields":[{"name":"a","type":"integer"}],"primaryKey":"a"}`), &s); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(`{"fields":[{"name":"a","type":"integer"}],"primaryKey":"a"}`), &s))
 	if len(s.Fields) != 1 || s.Fields[0].Type != "integer" || s.PrimaryKey[0] != "a" {
 		t.Errorf("UnmarshalJSON = %+v", s)
 	}
@@ -310,9 +270,7 @@ func TestImportIsConditional(t *testing.T) {
 	b := bind(t, store)
 	// Another process relays the frame out after this binding was made.
 	other, err := framectx.Bind(store, b.FrameID(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := other.Commit(ctx, []*framectx.Binding{other}, func([][]contextstore.Entry) (framectx.Change, error) {
 		return framectx.Change{
 			Inputs:  []framectx.Input{{FrameID: b.FrameID(), Shape: weatherShape}},

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/go-gota/gota/dataframe"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -140,9 +141,7 @@ func TestInspectShowsTheContextAnIPCFileCarries(t *testing.T) {
 func readRecords(t *testing.T, path string) [][]string {
 	t.Helper()
 	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	df := dataframe.ReadCSV(f)
 	if df.Err != nil {
@@ -157,12 +156,8 @@ func TestConvertCarriesContextBothWays(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "weather.csv")
 	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "weather.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(src, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(src, data, 0o644))
 	sender := newCtl(t)
 	sender.ok("set", "weather", `{"owner":"meteo"}`)
 	sender.ok("set", "weather/col/temp_c", `{"unit":"degC"}`)
@@ -187,9 +182,7 @@ func TestConvertRefusesWhatItCannotDo(t *testing.T) {
 	dir := t.TempDir()
 	c := newCtl(t)
 	src := filepath.Join(dir, "w.csv")
-	if err := os.WriteFile(src, []byte("a,b\n1,2\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(src, []byte("a,b\n1,2\n"), 0o644))
 	if _, _, code := c.run("", "convert", src, filepath.Join(dir, "w.xlsx")); code != 2 {
 		t.Errorf("convert to an unknown format: exit %d, want 2", code)
 	}
@@ -215,9 +208,7 @@ func TestEpochGuardedWritesAndStaleExitStatus(t *testing.T) {
 		Version, Epoch uint64
 		Entries        int
 	}
-	if err := json.Unmarshal([]byte(c.ok("state", "weather")), &st); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(c.ok("state", "weather")), &st))
 	if st.Frame != "weather" || st.Version == 0 || st.Entries != 1 {
 		t.Fatalf("state = %+v", st)
 	}
@@ -226,9 +217,7 @@ func TestEpochGuardedWritesAndStaleExitStatus(t *testing.T) {
 
 	// The owner sorts the frame: its layout epoch moves on.
 	s, err := contextstore.Open(context.Background(), c.store)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	g := contextstore.AtVersion("weather", contextstore.FrameState{Version: 0})
 	g.CheckVersion = false
 	g.Relayout = true
@@ -323,9 +312,7 @@ func TestFailedConvertChangesNothing(t *testing.T) {
 	dir := t.TempDir()
 	src := newCtl(t)
 	csv := filepath.Join(dir, "weather.csv")
-	if err := os.WriteFile(csv, []byte("station,temp_c\nOSL,-3.5\nBER,4.4\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(csv, []byte("station,temp_c\nOSL,-3.5\nBER,4.4\n"), 0o644))
 	src.ok("set", "weather/col/temp_c", `{"unit":"degC"}`)
 	arrowFile := filepath.Join(dir, "weather.arrow")
 	src.ok("convert", csv, arrowFile)
@@ -371,9 +358,7 @@ func TestConvertMergesByPolicy(t *testing.T) {
 	dir := t.TempDir()
 	src := newCtl(t)
 	csv := filepath.Join(dir, "weather.csv")
-	if err := os.WriteFile(csv, []byte("station,temp_c\nOSL,-3.5\nBER,4.4\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(csv, []byte("station,temp_c\nOSL,-3.5\nBER,4.4\n"), 0o644))
 	src.ok("set", "weather/col/temp_c", `{"unit":"degC"}`)
 	src.ok("set", "weather", `{"source":"file"}`)
 	arrowFile := filepath.Join(dir, "weather.arrow")
@@ -412,17 +397,13 @@ func TestConvertKeepsValuesExact(t *testing.T) {
 	c := newCtl(t)
 	in := filepath.Join(dir, "w.csv")
 	const data = "station,temp_c,precip_mm,n\nOSL,-9.7,NA,3\nBER,58.3,0.25,-1\nMAD,1234567.5,1e-07,0\n"
-	if err := os.WriteFile(in, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(in, []byte(data), 0o644))
 	pq := filepath.Join(dir, "w.parquet")
 	c.ok("convert", in, pq)
 	out := filepath.Join(dir, "back.csv")
 	c.ok("convert", pq, out)
 	got, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if string(got) != data {
 		t.Errorf("CSV after Parquet and back:\n%s\nwant\n%s", got, data)
 	}
@@ -484,9 +465,7 @@ func TestInspectParquetAndJSON(t *testing.T) {
 			Value map[string]any `json:"value"`
 		} `json:"context"`
 	}
-	if err := json.Unmarshal([]byte(c.ok("inspect", "-json", pq)), &got); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(c.ok("inspect", "-json", pq)), &got))
 	if got.Format != "parquet" || got.Rows != 12 || got.FrameID != "weather" || len(got.Context) != 2 || got.Context[0].Value["unit"] != "degC" {
 		t.Errorf("inspect -json = %+v", got)
 	}
@@ -560,9 +539,7 @@ func TestReadOnlyCommandsCreateNothing(t *testing.T) {
 		}
 	}
 	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(entries) != 0 {
 		t.Errorf("read-only commands created %v", entries)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/redisstore"
@@ -40,15 +41,11 @@ func paired(b *testing.B, store func() error, baselines ...baseline) {
 	for b.Loop() {
 		for i, bl := range baselines {
 			start := time.Now()
-			if err := bl.run(); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, bl.run())
 			spent[i] += time.Since(start)
 		}
 		start := time.Now()
-		if err := store(); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, store())
 		storeSpent += time.Since(start)
 	}
 	n := float64(b.N)
@@ -99,9 +96,7 @@ func benchBatchWrite(b *testing.B, value contextstore.Value) {
 		v := contextstore.Clone(value)
 		ms[i] = contextstore.Put(k, v)
 		encoded, err := contextstore.MarshalValue(v)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		fields = append(fields, k.Local(), encoded)
 	}
 	rawHSET := func() error { return raw.HSet(ctx, prefix+"raw-batch", fields...).Err() }
@@ -130,9 +125,7 @@ func BenchmarkGet(b *testing.B) {
 	s, raw, prefix := benchSetup(b)
 	ctx := context.Background()
 	k := keys.Column("bench-get", "temp")
-	if err := s.Set(ctx, k, benchValue); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, s.Set(ctx, k, benchValue))
 	name := hashName(prefix, "bench-get")
 	rawHGET := func() error { return raw.HGet(ctx, name, "c:temp").Err() }
 	rawJSON := func() error {
@@ -160,9 +153,7 @@ func BenchmarkFrame10k(b *testing.B) {
 	for i := range ms {
 		ms[i] = contextstore.Put(keys.Cell("bench-frame", i, fmt.Sprint("col", i%7)), benchValue)
 	}
-	if err := s.Apply(ctx, ms); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, s.Apply(ctx, ms))
 	name := hashName(prefix, "bench-frame")
 	count := func(what string, got int) error {
 		if got != n {
@@ -230,8 +221,6 @@ func BenchmarkFrame10k(b *testing.B) {
 func loop(b *testing.B, op func() error) {
 	b.Helper()
 	for b.Loop() {
-		if err := op(); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, op())
 	}
 }

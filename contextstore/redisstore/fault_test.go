@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/redisstore"
@@ -73,14 +74,10 @@ func TestServerDownAndBack(t *testing.T) {
 	srv := startOwnServer(t)
 	ctx := context.Background()
 	s, err := redisstore.Open(ctx, srv.url()+"?timeout="+faultTimeout.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	before := keys.Frame("kept")
-	if err := s.Set(ctx, before, contextstore.Value{"v": 1}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Set(ctx, before, contextstore.Value{"v": 1}))
 
 	srv.crash()
 	requireAllUnavailable(t, s, "down")
@@ -116,9 +113,7 @@ func TestHungServer(t *testing.T) {
 	srv := startOwnServer(t)
 	ctx := context.Background()
 	s, err := redisstore.Open(ctx, srv.url()+"?timeout="+faultTimeout.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	srv.freeze()
 	requireAllUnavailable(t, s, "hung")
@@ -154,9 +149,7 @@ func TestBatchSurvivesCrashWhole(t *testing.T) {
 	client := redis.NewClient(&redis.Options{Addr: srv.addr(), ContextTimeoutEnabled: true, MaxRetries: -1})
 	client.AddHook(sendHook{sending})
 	s, err := redisstore.New(client, &redisstore.Options{OpTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	const frames, perFrame = 4, 2500
 	for round := range 8 {
@@ -169,9 +162,7 @@ func TestBatchSurvivesCrashWhole(t *testing.T) {
 		}
 		// Warm the pipeline connection, so the batch is cut on the wire,
 		// not by a dial to a dead port.
-		if err := s.Apply(ctx, []contextstore.Mutation{contextstore.Put(keys.Frame("warm"), nil)}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Apply(ctx, []contextstore.Mutation{contextstore.Put(keys.Frame("warm"), nil)}))
 		<-sending
 		done := make(chan error, 1)
 		go func() { done <- s.Apply(ctx, batch) }()

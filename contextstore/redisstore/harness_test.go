@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore/redisstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
@@ -75,9 +76,7 @@ func (d deployment) newStore(t testing.TB, opts *redisstore.Options) *redisstore
 		o.Prefix = randomPrefix(t)
 	}
 	s, err := redisstore.New(d.newClient(), &o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() {
 		_ = s.Close()
 		d.removePrefix(t, o.Prefix)

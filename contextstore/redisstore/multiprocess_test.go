@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 	"github.com/ctxframe/ctxframe/keys"
@@ -93,14 +95,10 @@ func TestSeveralProcessesWriting(t *testing.T) {
 				}
 			}
 			reader, err := contextstore.Open(context.Background(), storeURL)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer contextstore.Close(reader)
 			ks, err := contextstore.ListFrame(context.Background(), reader, "shared")
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if want := procs * writerRounds * writerBatch; len(ks) != want {
 				t.Errorf("shared frame has %d keys after %d processes wrote, want %d", len(ks), procs, want)
 			}

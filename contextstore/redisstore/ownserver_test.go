@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 )
@@ -55,13 +56,9 @@ func startOwnServerTLS(t testing.TB, tc *tls.Config, args ...string) *ownServer 
 		}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	port := l.Addr().(*net.TCPAddr).Port
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.Close())
 	s := &ownServer{t: t, bin: bin, dir: t.TempDir(), port: port, args: args, tls: tc}
 	s.start()
 	t.Cleanup(func() {

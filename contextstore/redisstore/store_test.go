@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/redisstore"
@@ -69,9 +70,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("Get(%v): %v", k, err)
 			}
 			want, err := contextstore.Normalize(values[i])
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if !contextstore.Equal(got, want) {
 				t.Errorf("Get(%v) = %#v, want %#v", k, got, want)
 			}
@@ -80,9 +79,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 		}
 		listed, err := s.ListKeys(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := slices.Clone(ks)
 		keys.Sort(want)
 		if !slices.Equal(listed, want) {
@@ -114,21 +111,15 @@ func TestDeleteRemovesAndIsIdempotent(t *testing.T) {
 		if err := s.Delete(ctx, k); err != nil {
 			t.Fatalf("Delete of a missing key: %v", err)
 		}
-		if err := s.Set(ctx, k, contextstore.Value{"a": 1}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Set(ctx, k, contextstore.Value{"a": 1}))
 		for range 2 {
-			if err := s.Delete(ctx, k); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, s.Delete(ctx, k))
 		}
 		if _, err := s.Get(ctx, k); !errors.Is(err, contextstore.ErrNotFound) {
 			t.Fatalf("Get after Delete: %v", err)
 		}
 		frames, err := s.ListFrames(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if len(frames) != 0 {
 			t.Errorf("a frame with no entries is still listed: %v", frames)
 		}
@@ -150,21 +141,15 @@ func TestListKeysSpansAllMasters(t *testing.T) {
 				ms = append(ms, contextstore.Put(k, contextstore.Value{"i": i}))
 			}
 		}
-		if err := s.Apply(ctx, ms); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Apply(ctx, ms))
 		got, err := s.ListKeys(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		keys.Sort(want)
 		if !slices.Equal(got, want) {
 			t.Fatalf("ListKeys: got %d keys, want %d\n got %v\nwant %v", len(got), len(want), got, want)
 		}
 		gotFrames, err := s.ListFrames(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !slices.Equal(gotFrames, frames) {
 			t.Errorf("ListFrames = %v, want %v", gotFrames, frames)
 		}
@@ -176,9 +161,7 @@ func TestApplyIsOrderedAndGrouped(t *testing.T) {
 		ctx := context.Background()
 		s := d.newStore(t, nil)
 		a, b, c := keys.Column("f1", "a"), keys.Column("f2", "b"), keys.Row("f1", 3)
-		if err := s.Set(ctx, c, contextstore.Value{"old": true}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Set(ctx, c, contextstore.Value{"old": true}))
 		err := s.Apply(ctx, []contextstore.Mutation{
 			contextstore.Put(a, contextstore.Value{"v": 1}),
 			contextstore.Remove(a), // set then delete: absent
@@ -187,13 +170,9 @@ func TestApplyIsOrderedAndGrouped(t *testing.T) {
 			contextstore.Put(c, contextstore.Value{"v": 3}),
 			contextstore.Put(c, contextstore.Value{"v": 4}), // last write wins
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got, err := s.GetMany(ctx, []keys.Key{a, b, c, keys.Frame("nowhere"), b})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := []contextstore.Value{nil, {"v": int64(2)}, {"v": int64(4)}, nil, {"v": int64(2)}}
 		if len(got) != len(want) {
 			t.Fatalf("GetMany returned %d values, want %d", len(got), len(want))
@@ -224,21 +203,15 @@ func TestFrameCapabilities(t *testing.T) {
 			{Key: keys.Row("f", 9), Value: contextstore.Value{"n": 9}},
 			{Key: keys.Column("other", "x"), Value: contextstore.Value{"unit": "s"}},
 		}
-		if err := contextstore.SetMany(ctx, s, entries); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, contextstore.SetMany(ctx, s, entries))
 		wantKeys := []keys.Key{keys.Frame("f"), keys.Column("f", "x"), keys.Row("f", 9), keys.Row("f", 10), keys.Cell("f", 2, "x")}
 		got, err := s.ListFrame(ctx, "f")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !slices.Equal(got, wantKeys) {
 			t.Errorf("ListFrame = %v, want %v", got, wantKeys)
 		}
 		read, err := s.ReadFrame(ctx, "f")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if len(read) != len(wantKeys) {
 			t.Fatalf("ReadFrame returned %d entries, want %d", len(read), len(wantKeys))
 		}
@@ -251,16 +224,12 @@ func TestFrameCapabilities(t *testing.T) {
 				t.Errorf("ReadFrame[%d].Value = %v, want %v", i, e.Value, want)
 			}
 		}
-		if err := s.DropFrame(ctx, "f"); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.DropFrame(ctx, "f"))
 		if err := s.DropFrame(ctx, "f"); err != nil {
 			t.Errorf("dropping an empty frame: %v", err)
 		}
 		all, err := s.ListKeys(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !slices.Equal(all, []keys.Key{keys.Column("other", "x")}) {
 			t.Errorf("after DropFrame ListKeys = %v", all)
 		}
@@ -275,9 +244,7 @@ func TestPrefixesIsolateStores(t *testing.T) {
 		ctx := context.Background()
 		s1, s2 := d.newStore(t, nil), d.newStore(t, nil)
 		k := keys.Frame("shared-name")
-		if err := s1.Set(ctx, k, contextstore.Value{"who": 1}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s1.Set(ctx, k, contextstore.Value{"who": 1}))
 		if _, err := s2.Get(ctx, k); !errors.Is(err, contextstore.ErrNotFound) {
 			t.Errorf("the other prefix sees the key: %v", err)
 		}
@@ -290,12 +257,8 @@ func TestPrefixesIsolateStores(t *testing.T) {
 		base := randomPrefix(t)
 		globby := d.newStore(t, &redisstore.Options{Prefix: base + `*?[ab]\:`})
 		plain := d.newStore(t, &redisstore.Options{Prefix: base + `xya\:`})
-		if err := plain.Set(ctx, k, contextstore.Value{"who": "plain"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := globby.Set(ctx, keys.Frame("mine"), contextstore.Value{"who": "globby"}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, plain.Set(ctx, k, contextstore.Value{"who": "plain"}))
+		require.NoError(t, globby.Set(ctx, keys.Frame("mine"), contextstore.Value{"who": "globby"}))
 		got, err := globby.ListKeys(ctx)
 		if err != nil || !slices.Equal(got, []keys.Key{keys.Frame("mine")}) {
 			t.Errorf("a prefix with glob characters lists %v, %v", got, err)
@@ -319,17 +282,13 @@ func TestFrameTTLIsRefreshedByWrites(t *testing.T) {
 			if op != "Set" {
 				// Shorten the TTL behind the store's back; the write must
 				// put it back to FrameTTL.
-				if err := raw.PExpire(ctx, name, time.Minute).Err(); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, raw.PExpire(ctx, name, time.Minute).Err())
 			}
 			if err := writes[op](); err != nil {
 				t.Fatalf("%s: %v", op, err)
 			}
 			ttl, err := raw.PTTL(ctx, name).Result()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if ttl <= 59*time.Minute || ttl > time.Hour {
 				t.Errorf("after %s the frame's TTL is %v, want about 1h", op, ttl)
 			}
@@ -337,18 +296,14 @@ func TestFrameTTLIsRefreshedByWrites(t *testing.T) {
 
 		short := d.newStore(t, &redisstore.Options{FrameTTL: 50 * time.Millisecond})
 		k := keys.Frame("fleeting")
-		if err := short.Set(ctx, k, contextstore.Value{"a": 1}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, short.Set(ctx, k, contextstore.Value{"a": 1}))
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			_, err := short.Get(ctx, k)
 			if errors.Is(err, contextstore.ErrNotFound) {
 				break
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if time.Now().After(deadline) {
 				t.Fatal("the frame did not expire")
 			}
@@ -372,22 +327,16 @@ func TestForeignDataInTheNamespace(t *testing.T) {
 			raw.HSet(ctx, prefix+keys.Version+"{x}tail", "f", "{}").Err(),
 			raw.HSet(ctx, good, "f", `{"ok":true}`, "bogus-field", "{}", "c:corrupt", "not json", "r:1", `[1]`).Err(),
 		} {
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 		}
 		got, err := s.ListKeys(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := []keys.Key{keys.Frame("good"), keys.Column("good", "corrupt"), keys.Row("good", 1)}
 		if !slices.Equal(got, want) {
 			t.Errorf("ListKeys = %v, want %v", got, want)
 		}
 		frames, err := s.ListFrames(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !slices.Equal(frames, []string{"good"}) {
 			t.Errorf("ListFrames = %v, want [good]", frames)
 		}
@@ -412,9 +361,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		ctx := context.Background()
 		s := d.newStore(t, nil)
 		good := keys.Column("f", "good")
-		if err := s.Set(ctx, good, contextstore.Value{"v": 1}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Set(ctx, good, contextstore.Value{"v": 1}))
 		bad := keys.Row("f", -1)
 		if err := s.Set(ctx, bad, contextstore.Value{}); !errors.Is(err, keys.ErrInvalidKey) {
 			t.Errorf("Set with a bad key: %v", err)
@@ -438,9 +385,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			t.Errorf("batch with a zero key: %v", err)
 		}
 		got, err := s.ListKeys(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !slices.Equal(got, []keys.Key{good}) {
 			t.Errorf("refused writes changed the store: %v", got)
 		}
@@ -467,9 +412,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 func TestBadInputNeedsNoServer(t *testing.T) {
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
 	s, err := redisstore.New(client, &redisstore.Options{OpTimeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	ctx := context.Background()
 	if err := s.Set(ctx, keys.Cell("", 0, "c"), nil); !errors.Is(err, keys.ErrInvalidKey) {
@@ -536,9 +479,7 @@ func TestUseAfterClose(t *testing.T) {
 	eachDeployment(t, func(t *testing.T, d deployment) {
 		s := d.newStore(t, nil)
 		ctx := context.Background()
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Close())
 		if err := s.Close(); err != nil {
 			t.Errorf("second Close: %v", err)
 		}
@@ -600,9 +541,7 @@ func TestConcurrentGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 		ks, err := s.ListFrame(ctx, "shared")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if len(ks) != workers*each {
 			t.Errorf("frame has %d keys, want %d", len(ks), workers*each)
 		}
@@ -648,13 +587,9 @@ func TestLargeBatchInOneFrame(t *testing.T) {
 			ms = append(ms, contextstore.Remove(keys.Row("big", i)))
 		}
 		ms = append(ms, contextstore.Put(keys.Row("big", 0), contextstore.Value{"back": true}))
-		if err := s.Apply(ctx, ms); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Apply(ctx, ms))
 		es, err := s.ReadFrame(ctx, "big")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if len(es) != n/2+1 {
 			t.Fatalf("after %d sets and %d deletes %d entries remain, want %d", n, n/2, len(es), n/2+1)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/redisstore"
@@ -26,24 +27,16 @@ const sentinelMaster = "ctxframe-test"
 func startSentinel(t *testing.T, master *ownServer) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	port := l.Addr().(*net.TCPAddr).Port
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.Close())
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "sentinel.conf") // Sentinel rewrites it: it must be writable
 	body := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nlogfile %s\nsentinel monitor %s %s %d 1\nsentinel down-after-milliseconds %s 5000\n",
 		port, dir, filepath.Join(dir, "sentinel.log"), sentinelMaster, "127.0.0.1", master.port, sentinelMaster)
-	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(conf, []byte(body), 0o600))
 	cmd := exec.Command(master.bin, conf, "--sentinel")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -79,9 +72,7 @@ func TestConformanceThroughSentinel(t *testing.T) {
 			ContextTimeoutEnabled: true,
 		})
 		s, err := redisstore.New(client, &redisstore.Options{Prefix: randomPrefix(t)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return s
 	})
 }
@@ -96,9 +87,7 @@ func TestConformanceOnRing(t *testing.T) {
 			ContextTimeoutEnabled: true,
 		})
 		s, err := redisstore.New(ring, &redisstore.Options{Prefix: randomPrefix(t)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return s
 	})
 }

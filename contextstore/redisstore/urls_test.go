@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/redisstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -38,9 +40,7 @@ func TestParseURL(t *testing.T) {
 	} {
 		t.Run(c.url, func(t *testing.T) {
 			cfg, err := redisstore.ParseURL(c.url)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			o := cfg.Client
 			if !slices.Equal(o.Addrs, c.addrs) || o.Username != c.user || o.Password != c.pass || o.DB != c.db {
 				t.Errorf("client options: addrs %v user %q pass %q db %d; want %v %q %q %d", o.Addrs, o.Username, o.Password, o.DB, c.addrs, c.user, c.pass, c.db)
@@ -108,17 +108,11 @@ func TestOpenThroughContextstore(t *testing.T) {
 		requireKind(t, err, contextstore.ErrConfig)
 	}
 	s, err := contextstore.Open(ctx, "redis://:right@"+srv.addr()+"?prefix=p")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	k := keys.Column("opened", "by-url")
-	if err := s.Set(ctx, k, contextstore.Value{"ok": true}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Set(ctx, k, contextstore.Value{"ok": true}))
 	if v, err := s.Get(ctx, k); err != nil || v["ok"] != true {
 		t.Errorf("Get = %v, %v", v, err)
 	}
-	if err := contextstore.Close(s); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, contextstore.Close(s))
 }

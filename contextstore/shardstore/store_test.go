@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/shardstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
@@ -23,9 +25,7 @@ func memShards(n int) []shardstore.Shard {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) contextstore.Store {
 		s, err := shardstore.New(memShards(3)...)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return s
 	})
 }
@@ -34,9 +34,7 @@ func TestFrameLivesOnOneShard(t *testing.T) {
 	ctx := context.Background()
 	shards := memShards(4)
 	s, err := shardstore.New(shards...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for f := 0; f < 200; f++ {
 		frame := fmt.Sprintf("frame-%d", f)
 		err := s.Apply(ctx, []contextstore.Mutation{
@@ -44,9 +42,7 @@ func TestFrameLivesOnOneShard(t *testing.T) {
 			contextstore.Put(keys.Column(frame, "a"), contextstore.Value{}),
 			contextstore.Put(keys.Cell(frame, 9, "a"), contextstore.Value{}),
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		holders := 0
 		for _, sh := range shards {
 			ks, _ := contextstore.ListFrame(ctx, sh.Store, frame)
@@ -123,16 +119,12 @@ func TestNewRejectsBadShards(t *testing.T) {
 func TestOpenURL(t *testing.T) {
 	ctx := context.Background()
 	s, err := contextstore.Open(ctx, "shard://?store=mem://&store=mem://")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ss := s.(*shardstore.Store)
 	if n := len(ss.Shards()); n != 2 || ss.Shards()[1].Name != "s1" {
 		t.Fatalf("opened %d shards: %+v", n, ss.Shards())
 	}
-	if err := s.Set(ctx, keys.Frame("x"), contextstore.Value{"a": 1}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Set(ctx, keys.Frame("x"), contextstore.Value{"a": 1}))
 	for _, bad := range []string{"shard://", "shard://?store=mem://&x=1", "shard://host?store=mem://", "shard://?store=nosuch://"} {
 		if _, err := contextstore.Open(ctx, bad); !errors.Is(err, contextstore.ErrConfig) {
 			t.Errorf("Open(%q) = %v, want ErrConfig", bad, err)

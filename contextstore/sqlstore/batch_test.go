@@ -5,6 +5,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -25,13 +27,9 @@ func TestSortedOrderIsByteOrder(t *testing.T) {
 		contextstore.Put(keys.Column("a", "y"), contextstore.Value{"last": true}),
 	}
 	normalized, err := contextstore.ValidateBatch(ms)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	puts, dels, err := (&Store{}).resolve(context.Background(), nil, contextstore.FoldBatch(normalized))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(puts) != 7 || len(dels) != 1 {
 		t.Fatalf("fold kept %d puts and %d deletes, want 7 and 1", len(puts), len(dels))
 	}

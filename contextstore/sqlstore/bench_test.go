@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
@@ -36,9 +37,7 @@ func benchEntries() []contextstore.Mutation {
 func rawRows(b *testing.B, ms []contextstore.Mutation) (frames, locals, values [][]byte) {
 	for _, m := range ms {
 		js, err := contextstore.MarshalValue(m.Value)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		f, l := keyBytes(m.Key)
 		frames, locals, values = append(frames, f), append(locals, l), append(values, js)
 	}
@@ -51,9 +50,7 @@ func reportEntries(b *testing.B, n int) {
 
 func BenchmarkSQLiteBatch10k(b *testing.B) {
 	s, err := OpenSQLite(bg, filepath.Join(b.TempDir(), "bench.db"), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer s.Close()
 	ms := benchEntries()
 	frames, locals, values := rawRows(b, ms)
@@ -85,9 +82,7 @@ func compare(b *testing.B, name string, raw, store func() error) {
 	run := func(f func() error) func(b *testing.B) {
 		return func(b *testing.B) {
 			for b.Loop() {
-				if err := f(); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, f())
 			}
 			reportEntries(b, benchBatch)
 		}
@@ -101,9 +96,7 @@ func BenchmarkPostgresBatch10k(b *testing.B) {
 	dsn := storetest.ServerEnv(b, storetest.EnvPostgresURL)
 	s := benchPostgresStore(b, dsn)
 	conn, err := pgx.Connect(bg, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer conn.Close(context.Background())
 	ms := benchEntries()
 	frames, locals, values := rawRows(b, ms)
@@ -133,9 +126,7 @@ func BenchmarkPostgresBatch10k(b *testing.B) {
 func benchPostgresStore(b *testing.B, dsn string) *Store {
 	table := randomTable()
 	s, err := OpenPostgres(bg, dsn, &Options{Table: table})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.Cleanup(func() {
 		_, _ = s.DB().ExecContext(bg, `DROP TABLE IF EXISTS "`+table+`"`)
 		_, _ = s.DB().ExecContext(bg, `DELETE FROM `+metaTable+` WHERE table_name = $1`, table)
@@ -150,14 +141,10 @@ func benchPostgresStore(b *testing.B, dsn string) *Store {
 func benchSingle(b *testing.B, s *Store, rawGet func(frame, local []byte) error, rawSet func(frame, local []byte, value string) error) {
 	k := keys.Column("bench", "price")
 	v := contextstore.Value{"unit": "EUR", "quality": 0.98, "source": "feed-7"}
-	if err := s.Set(bg, k, v); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, s.Set(bg, k, v))
 	frame, local := keyBytes(k)
 	js, err := contextstore.MarshalValue(v)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.Run("get", func(b *testing.B) {
 		interleave(b, func() error { return rawGet(frame, local) }, func() error {
 			_, err := s.Get(bg, k)
@@ -179,13 +166,9 @@ func interleave(b *testing.B, raw, store func() error) {
 	var rawTime, storeTime time.Duration
 	for b.Loop() {
 		start := time.Now()
-		if err := raw(); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, raw())
 		mid := time.Now()
-		if err := store(); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, store())
 		rawTime, storeTime = rawTime+mid.Sub(start), storeTime+time.Since(mid)
 	}
 	b.ReportMetric(float64(rawTime.Microseconds())/float64(b.N), "raw-µs/op")
@@ -195,19 +178,13 @@ func interleave(b *testing.B, raw, store func() error) {
 
 func BenchmarkSQLiteSingle(b *testing.B) {
 	s, err := OpenSQLite(bg, filepath.Join(b.TempDir(), "bench.db"), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer s.Close()
 	get, err := s.DB().PrepareContext(bg, s.stmts.get)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer get.Close()
 	set, err := s.DB().PrepareContext(bg, s.stmts.set)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer set.Close()
 	benchSingle(b, s,
 		func(frame, local []byte) error {
@@ -232,9 +209,7 @@ func BenchmarkPostgresSingle(b *testing.B) {
 	dsn := storetest.ServerEnv(b, storetest.EnvPostgresURL)
 	s := benchPostgresStore(b, dsn)
 	conn, err := pgx.Connect(bg, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	defer conn.Close(context.Background())
 	benchSingle(b, s,
 		func(frame, local []byte) error {

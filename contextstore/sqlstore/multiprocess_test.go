@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 	"github.com/ctxframe/ctxframe/keys"
@@ -112,9 +114,7 @@ func runWriters(t *testing.T, spec childSpec) {
 	for w := range cmds {
 		spec.Worker = w
 		raw, err := json.Marshal(spec)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), childEnv+"="+string(raw))
 		outs[w] = new(bytes.Buffer)

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestOptionsDefaults(t *testing.T) {
@@ -22,13 +24,9 @@ func TestOptionsDefaults(t *testing.T) {
 func TestOptionsResolveOnce(t *testing.T) {
 	in := Options{Table: "t", OpTimeout: -1, Retries: -1, BusyTimeout: time.Millisecond, MaxConns: 3}
 	once, err := in.resolved()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	twice, err := once.resolved()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if once != in || twice != in {
 		t.Fatalf("resolved %+v then %+v, want %+v both times", once, twice, in)
 	}

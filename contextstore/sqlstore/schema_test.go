@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 	"github.com/ctxframe/ctxframe/keys"
@@ -256,9 +258,7 @@ func TestTableMadeAgainWhenOnlyItsRecordIsLeft(t *testing.T) {
 func TestSchemaVersion1IsMigrated(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s *Store) {
 		k := keys.Row("old", 1)
-		if err := s.Set(bg, k, contextstore.Value{"q": "kept"}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.Set(bg, k, contextstore.Value{"q": "kept"}))
 		// Make it a version 1 table again: no frames table.
 		if _, err := s.DB().ExecContext(bg, `DROP TABLE "`+s.Table()+`_frames"`); err != nil {
 			t.Fatal(err)
@@ -278,9 +278,7 @@ func TestSchemaVersion1IsMigrated(t *testing.T) {
 			t.Fatalf("after migration the recorded version is %d (%v), want %d", version, err, schemaVersion)
 		}
 		snap, err := m.ReadVersioned(bg, "old")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if snap.State != (contextstore.FrameState{}) || len(snap.Entries) != 1 || snap.Entries[0].Value["q"] != "kept" {
 			t.Fatalf("a migrated frame must keep its entries at the zero state, got %+v", snap)
 		}

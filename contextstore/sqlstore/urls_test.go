@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 	"github.com/ctxframe/ctxframe/keys"
@@ -67,9 +69,7 @@ func TestBadURLsAreConfigErrors(t *testing.T) {
 
 func TestParsePostgresURLPassesTheRestToPgx(t *testing.T) {
 	u, err := url.Parse("postgresql://ann:secret@db.example:5433/app?sslmode=disable&table=ctx_app&op_timeout=5s&retries=3&application_name=etl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	dsn, opts, err := parsePostgresURL(u)
 	if err != nil {
 		t.Fatalf("parsePostgresURL: %v", err)

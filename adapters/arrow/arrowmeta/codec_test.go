@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -49,9 +50,7 @@ func normalizedEntries(t *testing.T, es []contextstore.Entry) []contextstore.Ent
 	out := make([]contextstore.Entry, len(es))
 	for i, e := range es {
 		v, err := contextstore.Normalize(e.Value)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		out[i] = contextstore.Entry{Key: e.Key, Value: v}
 	}
 	sortEntries(out)
@@ -73,13 +72,9 @@ func assertEntries(t *testing.T, got, want []contextstore.Entry) {
 func TestRoundTripKeepsEveryEntryAndUserMetadata(t *testing.T) {
 	in := testSchema()
 	enc, err := Encode(in, "sales/2024 {q1}", testEntries("sales/2024 {q1}"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	dec, err := Decode(enc, Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if dec.FrameID != "sales/2024 {q1}" {
 		t.Errorf("frame ID %q", dec.FrameID)
 	}
@@ -103,9 +98,7 @@ func TestEncodeReplacesOurKeysAndKeepsUserOrder(t *testing.T) {
 		{Name: "a", Type: arrow.BinaryTypes.String, Metadata: md("z", "1", ColumnKey, `{"old":1}`, "a", "2")},
 	}, ptr(md("b", "x", VersionKey, "9", "a", "y")))
 	enc, err := Encode(in, "f", []contextstore.Entry{{Key: keys.Column("f", "a"), Value: contextstore.Value{"new": 2}}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	gotMD := enc.Metadata()
 	if strings.Join(gotMD.Keys(), ",") != "b,a,"+VersionKey+","+FrameIDKey {
 		t.Errorf("schema keys %v", gotMD.Keys())
@@ -133,9 +126,7 @@ func TestEncodeWritesCanonicalJSON(t *testing.T) {
 		{Key: keys.Row("f", 3), Value: nil},
 		{Key: keys.Cell("f", 2, "x"), Value: contextstore.Value{"s": "é\t"}},
 	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rows, _ := enc.Metadata().GetValue(RowsKey)
 	cells, _ := enc.Metadata().GetValue(CellsKey)
 	if rows != `[[3,{}]]` {
@@ -156,18 +147,14 @@ func TestRepeatedColumnNamesShareContext(t *testing.T) {
 	}, nil)
 	es := []contextstore.Entry{{Key: keys.Column("f", "v"), Value: contextstore.Value{"unit": "m"}}}
 	enc, err := Encode(in, "f", es, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i := range 2 {
 		if v, _ := enc.Field(i).Metadata.GetValue(ColumnKey); v != `{"unit":"m"}` {
 			t.Errorf("field %d: %q", i, v)
 		}
 	}
 	dec, err := Decode(enc, Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	assertEntries(t, dec.Entries, normalizedEntries(t, es))
 
 	// Copies that disagree, or a copy missing, are refused.
@@ -192,9 +179,7 @@ func TestDecodePlainSchemaHasNoContext(t *testing.T) {
 	plainMD := md("owner", "etl")
 	plain := arrow.NewSchema(in.Fields(), &plainMD)
 	dec, err := Decode(plain, Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if dec.FrameID != "" || len(dec.Entries) != 0 || dec.Schema != plain || dec.MaxRow != -1 {
 		t.Errorf("got %+v", dec)
 	}

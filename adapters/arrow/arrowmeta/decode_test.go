@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -100,9 +101,7 @@ func TestDecodeAcceptsAnyOrderAndWhitespace(t *testing.T) {
 		RowsKey, "[[5,{\"y\":[1,2.5]}],[0,{}]]",
 	})
 	dec, err := Decode(s, Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := []contextstore.Entry{
 		{Key: keys.Row("f", 0), Value: contextstore.Value{}},
 		{Key: keys.Row("f", 5), Value: contextstore.Value{"y": []any{int64(1), 2.5}}},

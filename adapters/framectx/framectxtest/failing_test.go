@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -13,9 +15,7 @@ func TestFailingStore(t *testing.T) {
 	ctx := context.Background()
 	s := NewFailingStore(contextstore.NewMemoryStore())
 	k := keys.Frame("f")
-	if err := s.Set(ctx, k, contextstore.Value{"a": 1}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Set(ctx, k, contextstore.Value{"a": 1}))
 	s.FailApply(2)
 	ms := []contextstore.Mutation{contextstore.Put(keys.Column("f", "x"), contextstore.Value{"b": 2}), contextstore.Remove(k)}
 	if err := s.Apply(ctx, ms[:1]); err != nil {
@@ -59,9 +59,7 @@ func TestFailingStore(t *testing.T) {
 			t.Errorf("%s after Reset still fails", o.op)
 		}
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Close())
 	if _, err := s.Get(ctx, k); !errors.Is(err, contextstore.ErrClosed) {
 		t.Errorf("Get after Close = %v, want ErrClosed", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/require"
 )
 
 // uint64Table is a table of one uint64 column "u" in two chunks.
@@ -36,9 +37,7 @@ func TestTableChunksAreReadInPlaceInOrder(t *testing.T) {
 	tbl := uint64Table(t, mem, []uint64{1, 2}, []uint64{3})
 	defer tbl.Release()
 	df, err := TableDataFrame(tbl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if got := df.Col("u").Records(); !slices.Equal(got, []string{"1", "2", "3"}) {
 		t.Fatalf("values %v, want 1 2 3 across both chunks", got)
 	}
@@ -65,13 +64,9 @@ func TestRecordRoundTripKeepsNulls(t *testing.T) {
 	b.Release()
 	defer rec.Release()
 	df, err := RecordDataFrame(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	back, err := Record(mem, df)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer back.Release()
 	if !array.RecordEqual(rec, back) {
 		t.Fatalf("round trip %v, want %v", back, rec)
