@@ -69,9 +69,7 @@ func TestApplyFallbackRollsBack(t *testing.T) {
 		contextstore.Remove(c),
 		contextstore.Put(b, contextstore.Value{"v": "new b"}), // fails
 	})
-	if !errors.Is(err, errInjected) {
-		t.Fatalf("Apply must report the store's failure, got %v", err)
-	}
+	require.ErrorIs(t, err, errInjected, "Apply must report the store's failure, got %v", err)
 	all, _ := contextstore.ReadFrame(ctx, mem, "f")
 	if len(all) != 2 || all[0].Value["v"] != "old a" || all[1].Value["v"] != "old c" {
 		t.Fatalf("a failed fallback batch must be undone, store holds %v", all)

@@ -1,9 +1,10 @@
 package keys_test
 
 import (
-	"errors"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -50,9 +51,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		k, err := keys.Parse(s)
 		if err != nil {
-			if !errors.Is(err, keys.ErrInvalidKey) {
-				t.Fatalf("Parse(%q) error %v is not ErrInvalidKey", s, err)
-			}
+			require.ErrorIs(t, err, keys.ErrInvalidKey, "Parse(%q) error %v is not ErrInvalidKey", s, err)
 			return
 		}
 		if verr := k.Validate(); verr != nil {

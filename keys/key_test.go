@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/ctxframe/ctxframe/keys"
 )
 
@@ -86,9 +88,7 @@ func TestParseRejects(t *testing.T) {
 	}
 	for _, s := range bad {
 		k, err := keys.Parse(s)
-		if !errors.Is(err, keys.ErrInvalidKey) {
-			t.Errorf("Parse(%q) = %#v, %v; want ErrInvalidKey", s, k, err)
-		}
+		assert.ErrorIs(t, err, keys.ErrInvalidKey, "Parse(%q) = %#v, %v; want ErrInvalidKey", s, k, err)
 	}
 }
 

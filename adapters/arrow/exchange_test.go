@@ -3,7 +3,6 @@ package arrow
 import (
 	"bytes"
 	"context"
-	"errors"
 	"slices"
 	"testing"
 
@@ -79,9 +78,7 @@ func TestReadTableNeedsAFrameID(t *testing.T) {
 	require.NoError(t, w.Close())
 	dst := contextstore.NewMemoryStore()
 	_, err := ReadStreamTable(ctx, bytes.NewReader(buf.Bytes()), dst, &ReadOptions{Allocator: mem}, nil)
-	if !errors.Is(err, ErrInvalidArgument) {
-		t.Fatalf("error %v, want ErrInvalidArgument", err)
-	}
+	require.ErrorIs(t, err, ErrInvalidArgument, "error %v, want ErrInvalidArgument", err)
 	if frames, err := contextstore.ListFrames(ctx, dst); err != nil || len(frames) != 0 {
 		t.Fatalf("store holds frames %v (%v) after a refused read", frames, err)
 	}

@@ -193,9 +193,7 @@ func TestHostileCorpus(t *testing.T) {
 			if res != nil {
 				res.Release()
 			}
-			if !errors.Is(err, ErrCorruptIPC) {
-				t.Fatalf("error %v, want ErrCorruptIPC", err)
-			}
+			require.ErrorIs(t, err, ErrCorruptIPC, "error %v, want ErrCorruptIPC", err)
 			if ks, _ := dst.ListKeys(ctx); len(ks) != 0 {
 				t.Errorf("a refused read restored %d entries", len(ks))
 			}
@@ -226,9 +224,7 @@ func TestTruncatedEverywhere(t *testing.T) {
 			res.Release()
 			continue
 		}
-		if !errors.Is(err, ErrCorruptIPC) {
-			t.Fatalf("stream cut at %d of %d: %v, want ErrCorruptIPC", cut, len(stream), err)
-		}
+		require.ErrorIs(t, err, ErrCorruptIPC, "stream cut at %d of %d: %v, want ErrCorruptIPC", cut, len(stream), err)
 		if ks, _ := dst.ListKeys(ctx); len(ks) != 0 {
 			t.Fatalf("stream cut at %d restored %d entries", cut, len(ks))
 		}
@@ -239,9 +235,7 @@ func TestTruncatedEverywhere(t *testing.T) {
 		if res != nil {
 			res.Release()
 		}
-		if !errors.Is(err, ErrCorruptIPC) {
-			t.Fatalf("file cut at %d of %d: %v, want ErrCorruptIPC", cut, len(file), err)
-		}
+		require.ErrorIs(t, err, ErrCorruptIPC, "file cut at %d of %d: %v, want ErrCorruptIPC", cut, len(file), err)
 		if ks, _ := dst.ListKeys(ctx); len(ks) != 0 {
 			t.Fatalf("file cut at %d restored %d entries", cut, len(ks))
 		}

@@ -102,9 +102,7 @@ func TestHostileFramingIsRefusedBeforeAllocating(t *testing.T) {
 				// up front.
 				_, err = ReadStream(ctx, bytes.NewReader(c.data), dst, c.opts)
 			}
-			if !errors.Is(err, ErrCorruptIPC) {
-				t.Fatalf("ReadStream = %v, want ErrCorruptIPC", err)
-			}
+			require.ErrorIs(t, err, ErrCorruptIPC, "ReadStream = %v, want ErrCorruptIPC", err)
 			if c.tooLarge != errors.Is(err, arrowmeta.ErrTooLarge) {
 				t.Errorf("ReadStream = %v: ErrTooLarge expected %v", err, c.tooLarge)
 			}

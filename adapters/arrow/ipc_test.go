@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
@@ -284,9 +285,7 @@ func TestIPCWriterRefusesContextBeyondTheRows(t *testing.T) {
 	for _, f := range ipcFormats {
 		var buf bytes.Buffer
 		err := f.write(ctx, &buf, src, "f", ipcTestSchema(), recs, nil)
-		if !errors.Is(err, arrowmeta.ErrMismatch) {
-			t.Errorf("%s: got %v, want ErrMismatch", f.name, err)
-		}
+		assert.ErrorIs(t, err, arrowmeta.ErrMismatch, "%s: got %v, want ErrMismatch", f.name, err)
 		if buf.Len() != 0 {
 			t.Errorf("%s: %d bytes written before the check", f.name, buf.Len())
 		}

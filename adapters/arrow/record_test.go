@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
@@ -205,13 +206,9 @@ func TestInvalidOperationsChangeNothing(t *testing.T) {
 			}
 			for _, tc := range cases {
 				_, err := applyOp(ctx, src, tc.op)
-				if !errors.Is(err, tc.kind) {
-					t.Errorf("%s in place: %v, want %v", tc.name, err, tc.kind)
-				}
+				assert.ErrorIs(t, err, tc.kind, "%s in place: %v, want %v", tc.name, err, tc.kind)
 				_, err = deriveOp(t, ctx, src, "out", tc.op)
-				if !errors.Is(err, tc.kind) {
-					t.Errorf("%s as new frame: %v, want %v", tc.name, err, tc.kind)
-				}
+				assert.ErrorIs(t, err, tc.kind, "%s as new frame: %v, want %v", tc.name, err, tc.kind)
 			}
 			if got := int64s(t, src, "id"); len(got) != 5 || got[4] != 4 {
 				t.Fatalf("data changed: ids %v", got)

@@ -502,9 +502,7 @@ func TestPlanErrors(t *testing.T) {
 				in = nil
 			}
 			_, err := PlanChange(tc.change, in, srcEntries)
-			if !errors.Is(err, tc.is) {
-				t.Fatalf("error = %v, want %v", err, tc.is)
-			}
+			require.ErrorIs(t, err, tc.is, "error = %v, want %v", err, tc.is)
 		})
 	}
 }

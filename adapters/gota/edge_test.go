@@ -90,9 +90,7 @@ func TestDeriveRefusesAnInputsFrameID(t *testing.T) {
 	for _, id := range []string{"weather", "stations"} {
 		before := allContext(t, fx.store, id)
 		_, _, err := fx.weather.Derive(ctx, id, InnerJoin(fx.stations, "station_id"))
-		if !errors.Is(err, ErrInvalidArgument) {
-			t.Fatalf("Derive into %q: %v, want ErrInvalidArgument", id, err)
-		}
+		require.ErrorIs(t, err, ErrInvalidArgument, "Derive into %q: %v, want ErrInvalidArgument", id, err)
 		sameContext(t, allContext(t, fx.store, id), before)
 	}
 	if _, err := fx.weather.Apply(ctx, Rename("temp_c", "a").WithPolicy(framectx.Policy(42))); !errors.Is(err, ErrInvalidArgument) {
@@ -141,9 +139,7 @@ func TestFrameDefaultPolicy(t *testing.T) {
 	require.NoError(t, err)
 	// A call's own policy wins over the frame's default...
 	_, err = weather.Apply(ctx, RBind(fx.others["feb"]).WithPolicy(framectx.NoConflicts))
-	if !errors.Is(err, framectx.ErrMergeConflict) {
-		t.Fatalf("rbind under no_conflicts: %v, want a merge conflict", err)
-	}
+	require.ErrorIs(t, err, framectx.ErrMergeConflict, "rbind under no_conflicts: %v, want a merge conflict", err)
 	// ...and the default applies when the call names none.
 	if _, err := weather.Apply(ctx, CBind(fx.others["qc"])); err != nil {
 		t.Fatal(err)

@@ -199,9 +199,7 @@ func TestInvalidArguments(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			before := allContext(t, fx.store, "weather")
 			_, err := fx.weather.Apply(ctx, op)
-			if !errors.Is(err, ErrInvalidArgument) {
-				t.Fatalf("error = %v, want ErrInvalidArgument", err)
-			}
+			require.ErrorIs(t, err, ErrInvalidArgument, "error = %v, want ErrInvalidArgument", err)
 			sameContext(t, allContext(t, fx.store, "weather"), before)
 		})
 	}

@@ -35,9 +35,7 @@ func requireKind(t *testing.T, err, kind error) *contextstore.Error {
 	if se.Backend != "redis" {
 		t.Errorf("Backend = %q, want redis", se.Backend)
 	}
-	if !errors.Is(err, kind) {
-		t.Fatalf("error %v is not %v", err, kind)
-	}
+	require.ErrorIs(t, err, kind, "error %v is not %v", err, kind)
 	return se
 }
 

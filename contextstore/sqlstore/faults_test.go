@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 	"github.com/ctxframe/ctxframe/keys"
@@ -81,16 +83,12 @@ func TestSQLiteWaitHonoursContext(t *testing.T) {
 	k := keys.Column("waiting", "a")
 
 	err := s.Set(bg, k, contextstore.Value{"a": 1})
-	if !errors.Is(err, contextstore.ErrUnavailable) {
-		t.Fatalf("Set past OpTimeout = %v, want ErrUnavailable", err)
-	}
+	require.ErrorIs(t, err, contextstore.ErrUnavailable, "Set past OpTimeout = %v, want ErrUnavailable", err)
 
 	ctx, cancel := context.WithCancel(bg)
 	time.AfterFunc(50*time.Millisecond, cancel)
 	err = s.Apply(ctx, []contextstore.Mutation{contextstore.Put(k, nil)})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("Apply cancelled while waiting for the lock = %v, want context.Canceled", err)
-	}
+	require.ErrorIs(t, err, context.Canceled, "Apply cancelled while waiting for the lock = %v, want context.Canceled", err)
 	var se *contextstore.Error
 	if !errors.As(err, &se) || se.Op != "apply" {
 		t.Fatalf("a cancelled call must still be a *contextstore.Error: %#v", err)
@@ -142,9 +140,7 @@ func TestSQLiteQueuedWriterHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(bg, 100*time.Millisecond)
 	defer cancel()
 	err := s.Set(ctx, keys.Column("queue", "second"), contextstore.Value{})
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("a write queued behind another past its deadline = %v, want context.DeadlineExceeded", err)
-	}
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a write queued behind another past its deadline = %v, want context.DeadlineExceeded", err)
 	release()
 	if err := <-first; err != nil {
 		t.Fatalf("the first write, once the lock was released: %v", err)

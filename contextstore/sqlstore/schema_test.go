@@ -107,13 +107,9 @@ func TestBadOptionsAreConfigErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := OpenSQLite(bg, filepath.Join(dir, "bad.db"), opts)
-			if !errors.Is(err, contextstore.ErrConfig) {
-				t.Fatalf("OpenSQLite with %+v = %v, want ErrConfig", *opts, err)
-			}
+			require.ErrorIs(t, err, contextstore.ErrConfig, "OpenSQLite with %+v = %v, want ErrConfig", *opts, err)
 			_, err = OpenPostgres(bg, "postgres://127.0.0.1:1/none", opts)
-			if !errors.Is(err, contextstore.ErrConfig) {
-				t.Fatalf("OpenPostgres with %+v = %v, want ErrConfig", *opts, err)
-			}
+			require.ErrorIs(t, err, contextstore.ErrConfig, "OpenPostgres with %+v = %v, want ErrConfig", *opts, err)
 		})
 	}
 	for _, path := range []string{"", ":memory:", "file:x.db"} {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -268,17 +270,13 @@ func TestCorruptRowsAreBackendErrors(t *testing.T) {
 			t.Fatalf("insert an unknown key form: %v", err)
 		}
 		_, err := s.Get(bg, keys.Column("bad", "list"))
-		if !errors.Is(err, contextstore.ErrBackend) {
-			t.Errorf("Get of a stored JSON array = %v, want ErrBackend", err)
-		}
+		assert.ErrorIs(t, err, contextstore.ErrBackend, "Get of a stored JSON array = %v, want ErrBackend", err)
 		_, err = s.ListKeys(bg)
 		if !errors.Is(err, contextstore.ErrBackend) || errors.Is(err, keys.ErrInvalidKey) {
 			t.Errorf("ListKeys over an unparsable key = %v, want ErrBackend (and not a caller's key error)", err)
 		}
 		_, err = s.ReadFrame(bg, "bad")
-		if !errors.Is(err, contextstore.ErrBackend) {
-			t.Errorf("ReadFrame over corrupt rows = %v, want ErrBackend", err)
-		}
+		assert.ErrorIs(t, err, contextstore.ErrBackend, "ReadFrame over corrupt rows = %v, want ErrBackend", err)
 	})
 }
 

@@ -221,9 +221,7 @@ func TestEncodeRefusesContextThatDoesNotFit(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Encode(in, c.frame, c.entries, nil)
-			if !errors.Is(err, c.kind) {
-				t.Fatalf("got %v, want %v", err, c.kind)
-			}
+			require.ErrorIs(t, err, c.kind, "got %v, want %v", err, c.kind)
 			var e *Error
 			if !errors.As(err, &e) || e.Op != "encode" || !strings.HasPrefix(err.Error(), "arrowmeta: encode") {
 				t.Errorf("not an encode *Error: %v", err)

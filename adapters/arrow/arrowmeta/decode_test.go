@@ -84,9 +84,7 @@ func TestDecodeRefusesHostileMetadata(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Decode(c.schema, Limits{})
-			if !errors.Is(err, c.kind) {
-				t.Fatalf("got %v, want %v", err, c.kind)
-			}
+			require.ErrorIs(t, err, c.kind, "got %v, want %v", err, c.kind)
 			var e *Error
 			if !errors.As(err, &e) || e.Op != "decode" || !strings.HasPrefix(err.Error(), "arrowmeta: decode") {
 				t.Errorf("not a decode *Error: %v", err)
