@@ -37,9 +37,7 @@ func agree(t *testing.T, doc string) {
 	if !ok {
 		return // the full decoder decides; nothing to compare
 	}
-	if err != nil {
-		t.Fatalf("fastDecode accepted %q, which UnmarshalValue refuses: %v", doc, err)
-	}
+	require.NoError(t, err, "fastDecode accepted %q, which UnmarshalValue refuses: %v", doc, err)
 	if !reflect.DeepEqual(map[string]any(fast), map[string]any(want)) {
 		t.Fatalf("fastDecode(%q) = %#v, UnmarshalValue gives %#v", doc, fast, want)
 	}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // appendCanonical is the one-pass encoder as AppendValue uses it: on
@@ -40,9 +42,7 @@ func matchesMarshalValue(t *testing.T, v Value) bool {
 		}
 		return false
 	}
-	if err != nil {
-		t.Fatalf("appendCanonical accepted %#v, which MarshalValue refuses: %v", v, err)
-	}
+	require.NoError(t, err, "appendCanonical accepted %#v, which MarshalValue refuses: %v", v, err)
 	if !bytes.Equal(got[4:], want) {
 		t.Fatalf("appendCanonical(%#v) = %s, MarshalValue gives %s", v, got[4:], want)
 	}

@@ -42,17 +42,11 @@ func TestNormalizeAgreesWithJSONRoundTrip(t *testing.T) {
 	}
 	for _, v := range values {
 		n, err := contextstore.Normalize(v)
-		if err != nil {
-			t.Fatalf("Normalize(%v): %v", v, err)
-		}
+		require.NoError(t, err, "Normalize(%v): %v", v, err)
 		b, err := contextstore.MarshalValue(v)
-		if err != nil {
-			t.Fatalf("MarshalValue(%v): %v", v, err)
-		}
+		require.NoError(t, err, "MarshalValue(%v): %v", v, err)
 		back, err := contextstore.UnmarshalValue(b)
-		if err != nil {
-			t.Fatalf("UnmarshalValue(%s): %v", b, err)
-		}
+		require.NoError(t, err, "UnmarshalValue(%s): %v", b, err)
 		if !contextstore.Equal(n, back) {
 			t.Errorf("Normalize and a JSON round trip disagree:\n normalize %#v\n roundtrip %#v\n json %s", n, back, b)
 		}
@@ -113,9 +107,7 @@ func FuzzUnmarshalValue(f *testing.F) {
 		}
 		// Whatever decodes must encode and decode to the same value.
 		b, err := contextstore.MarshalValue(v)
-		if err != nil {
-			t.Fatalf("decoded %q but cannot encode it: %v", data, err)
-		}
+		require.NoError(t, err, "decoded %q but cannot encode it: %v", data, err)
 		back, err := contextstore.UnmarshalValue(b)
 		if err != nil || !contextstore.Equal(v, back) {
 			t.Fatalf("round trip of %q changed it: %#v -> %s -> %#v (%v)", data, v, b, back, err)

@@ -122,9 +122,7 @@ func TestIPCGoldenFiles(t *testing.T) {
 				require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
 			}
 			golden, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestIPCGoldenFiles -update-ipc to create it)", err)
-			}
+			require.NoError(t, err, "%v (run go test -run TestIPCGoldenFiles -update-ipc to create it)", err)
 			if !bytes.Equal(golden, buf.Bytes()) {
 				t.Errorf("%s differs from what the writer makes now: the encoding changed (rerun with -update-ipc only if that is intended)", path)
 			}

@@ -206,15 +206,11 @@ func TestStreamCutAfterSchemaIsAnError(t *testing.T) {
 		t.Fatalf("a stream cut after its schema = %v, want ErrCorruptIPC", err)
 	}
 	res, err := ReadStream(ctx, bytes.NewReader(cut), contextstore.NewMemoryStore(), &ReadOptions{SchemaOnly: true, FrameID: "s"})
-	if err != nil {
-		t.Fatalf("SchemaOnly read: %v", err)
-	}
+	require.NoError(t, err, "SchemaOnly read")
 	res.Release()
 	// With its end-of-stream marker, a stream without batches is fine.
 	eos := append(bytes.Clone(cut), 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0)
 	res, err = ReadStream(ctx, bytes.NewReader(eos), contextstore.NewMemoryStore(), &ReadOptions{FrameID: "s"})
-	if err != nil {
-		t.Fatalf("an empty stream with its end marker: %v", err)
-	}
+	require.NoError(t, err, "an empty stream with its end marker")
 	res.Release()
 }

@@ -32,9 +32,7 @@ func TestIPCInteropNode(t *testing.T) {
 	cmd.Dir = dir
 	output, err := cmd.CombinedOutput()
 	t.Logf("node check.mjs:\n%s", output)
-	if err != nil {
-		t.Fatalf("node check failed: %v", err)
-	}
+	require.NoError(t, err, "node check failed")
 	ipcCheckFromNode(t, out)
 	if *updateIPCGolden {
 		data, err := os.ReadFile(out)

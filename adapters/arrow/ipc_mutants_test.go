@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/adapters/internal/gotaconv"
 	"github.com/ctxframe/ctxframe/contextstore"
 )
@@ -128,9 +130,7 @@ func inMutantChild(t *testing.T, test, env string) bool {
 	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(), env+"="+strconv.Itoa(mutants))
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the mutant reader crashed or failed: %v\n%s", err, lastLines(out, 40))
-	}
+	require.NoError(t, err, "the mutant reader crashed or failed: %v\n%s", err, lastLines(out, 40))
 	t.Logf("%s", bytes.TrimSpace(lastLines(bytes.ReplaceAll(out, []byte("--- PASS"), nil), 4)))
 	bound := int64(mutantPeakRSS)
 	if raceEnabled {

@@ -464,9 +464,7 @@ func TestPropagationNewFrame(t *testing.T) {
 				// every column with a source.
 				all := allContext(t, store, "out")
 				fl, err := lineage.FrameFromValue(all["f"][lineage.ContextField])
-				if err != nil {
-					t.Fatalf("frame lineage: %v (frame context %v)", err, all["f"])
-				}
+				require.NoError(t, err, "frame lineage: %v (frame context %v)", err, all["f"])
 				wantInputs := []string{"src"}
 				if tc.needsOther {
 					wantInputs = append(wantInputs, "other")

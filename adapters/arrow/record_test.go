@@ -143,9 +143,7 @@ func TestNewRecordRefusals(t *testing.T) {
 	}
 	seed(t, store, "fits", ctxMap{"x:1:a": v("flag", "ok")})
 	r, err := NewRecord(ctx, store, "fits", ok, nil)
-	if err != nil {
-		t.Fatalf("fitting context refused: %v", err)
-	}
+	require.NoError(t, err, "fitting context refused")
 	r.Release()
 }
 

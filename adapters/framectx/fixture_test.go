@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/adapters/framectx/framectxtest"
 	"github.com/ctxframe/ctxframe/contextstore"
 	_ "github.com/ctxframe/ctxframe/contextstore/sqlstore" // registers sqlite://
@@ -34,9 +36,7 @@ var storeKinds = []struct {
 	{"sqlite", func(t testing.TB) contextstore.Store {
 		path := filepath.Join(t.TempDir(), "ctx.db")
 		s, err := contextstore.Open(context.Background(), "sqlite://"+filepath.ToSlash(path))
-		if err != nil {
-			t.Fatalf("opening SQLite: %v", err)
-		}
+		require.NoError(t, err, "opening SQLite")
 		t.Cleanup(func() { _ = contextstore.Close(s) })
 		return s
 	}},
@@ -47,9 +47,7 @@ func load(t testing.TB, s contextstore.Store, frameID string, st state) {
 	var ms []contextstore.Mutation
 	for local, v := range st {
 		k, err := keys.ParseLocal(frameID, local)
-		if err != nil {
-			t.Fatalf("bad fixture key %q: %v", local, err)
-		}
+		require.NoError(t, err, "bad fixture key %q: %v", local, err)
 		ms = append(ms, contextstore.Put(k, v))
 	}
 	if err := contextstore.Apply(context.Background(), s, ms); err != nil {
@@ -60,9 +58,7 @@ func load(t testing.TB, s contextstore.Store, frameID string, st state) {
 func read(t testing.TB, s contextstore.Store, frameID string) state {
 	t.Helper()
 	es, err := contextstore.ReadFrame(context.Background(), s, frameID)
-	if err != nil {
-		t.Fatalf("reading %q: %v", frameID, err)
-	}
+	require.NoError(t, err, "reading %q: %v", frameID, err)
 	st := state{}
 	for _, e := range es {
 		st[e.Key.Local()] = e.Value

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -73,9 +75,7 @@ func TestRowsAgainstModel(t *testing.T) {
 			existing = nil
 		}
 		plan, err := PlanChange(c, entries, existing)
-		if err != nil {
-			t.Fatalf("iteration %d: %v", iter, err)
-		}
+		require.NoError(t, err, "iteration %d: %v", iter, err)
 		got := map[keys.Key]contextstore.Value{}
 		if out != "out" {
 			for _, e := range entries[0] {

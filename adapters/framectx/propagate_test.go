@@ -224,9 +224,7 @@ func TestPropagationInPlace(t *testing.T) {
 				c, err := tc.change("src")
 				require.NoError(t, err)
 				plan, err := Propagate(ctx, s, c)
-				if err != nil {
-					t.Fatalf("Propagate: %v", err)
-				}
+				require.NoError(t, err, "Propagate")
 				assertState(t, "src", read(t, s, "src"), tc.want)
 				if !slices.Equal(plan.Notes, tc.notes) {
 					t.Errorf("notes = %v, want %v", plan.Notes, tc.notes)
@@ -307,9 +305,7 @@ func TestPropagationToNewFrame(t *testing.T) {
 						continue
 					}
 					rec, err := lineage.ColumnFromValue(got["c:"+col.Name][LineageField])
-					if err != nil {
-						t.Fatalf("column %q lineage: %v", col.Name, err)
-					}
+					require.NoError(t, err, "column %q lineage: %v", col.Name, err)
 					srcs := col.lineageSources()
 					if len(rec.InputFields) != len(srcs) {
 						t.Fatalf("column %q lineage has %d inputs, want %d", col.Name, len(rec.InputFields), len(srcs))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/keys"
 )
 
@@ -63,9 +65,7 @@ func TestShapeCheck(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			err := shape.Check(tc.ref)
 			if tc.want == nil {
-				if err != nil {
-					t.Fatalf("Check = %v", err)
-				}
+				require.NoError(t, err, "Check = %v", err)
 				return
 			}
 			var ke *keys.KeyError

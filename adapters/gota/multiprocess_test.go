@@ -452,9 +452,7 @@ func mpOwner(t *testing.T, store contextstore.Store, dir string) mpStats {
 				st.Conflicts++ // every attempt met another writer: try again
 				continue
 			}
-			if err != nil {
-				t.Fatalf("owner operation %d (%s): %v", i, op, err)
-			}
+			require.NoError(t, err, "owner operation %d (%s): %v", i, op, err)
 			break
 		}
 		st.Ops++

@@ -784,9 +784,7 @@ func modelJoin(m *model, kind joinKind, a, b dataframe.DataFrame, src *source, o
 func propertySeeds(t *testing.T, n int) []uint64 {
 	if s := os.Getenv("CTXFRAME_PROPERTY_SEED"); s != "" {
 		seed, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("CTXFRAME_PROPERTY_SEED=%q: %v", s, err)
-		}
+		require.NoError(t, err, "CTXFRAME_PROPERTY_SEED=%q: %v", s, err)
 		return []uint64{seed}
 	}
 	seeds := make([]uint64, n)
@@ -827,9 +825,7 @@ func runProperty(t *testing.T, seed uint64, store contextstore.Store) {
 			_, err = f.Apply(ctx, st.op)
 			out = f
 		}
-		if err != nil {
-			t.Fatalf("seed %d step %d (%s): %v\nframe before:\n%v", seed, i, st.desc, err, before)
-		}
+		require.NoError(t, err, "seed %d step %d (%s): %v\nframe before:\n%v", seed, i, st.desc, err, before)
 		st.apply(m, out.DataFrame())
 		m.styles(st)
 		f = out

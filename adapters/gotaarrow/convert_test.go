@@ -387,9 +387,7 @@ func TestArrowAdapterDoesNotLinkGota(t *testing.T) {
 		"github.com/ctxframe/ctxframe/adapters/gota":  {"github.com/apache/arrow/go", "github.com/ctxframe/ctxframe/adapters/arrow", "github.com/ctxframe/ctxframe/adapters/tableschema"},
 	} {
 		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
-		}
+		require.NoError(t, err, "go list -deps %s: %v\n%s", pkg, err, out)
 		for _, dep := range strings.Fields(string(out)) {
 			for _, b := range banned {
 				if strings.HasPrefix(dep, b) {

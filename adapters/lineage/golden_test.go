@@ -68,9 +68,7 @@ func TestOpenLineageGolden(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, got, 0o644))
 	}
 	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
+	require.NoError(t, err, "%v (run with -update to create it)", err)
 	if !bytes.Equal(got, want) {
 		t.Errorf("facet differs from %s:\n got %s\nwant %s", path, got, want)
 	}

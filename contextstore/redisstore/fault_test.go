@@ -95,9 +95,7 @@ func TestServerDownAndBack(t *testing.T) {
 	// The same Store, not reopened, works again; the data acknowledged
 	// before the crash is there, the refused batch is not.
 	got, err := s.ListKeys(ctx)
-	if err != nil {
-		t.Fatalf("ListKeys after the restart: %v", err)
-	}
+	require.NoError(t, err, "ListKeys after the restart")
 	if len(got) != 1 || got[0] != before {
 		t.Errorf("after the restart ListKeys = %v, want [%v]", got, before)
 	}
@@ -174,9 +172,7 @@ func TestBatchSurvivesCrashWhole(t *testing.T) {
 		n := 0
 		for f := range frames {
 			ks, err := s.ListFrame(ctx, fmt.Sprintf("round%d-frame%d", round, f))
-			if err != nil {
-				t.Fatalf("round %d: %v\n%s", round, err, srv.log())
-			}
+			require.NoError(t, err, "round %d: %v\n%s", round, err, srv.log())
 			n += len(ks)
 		}
 		if n != 0 && n != frames*perFrame {

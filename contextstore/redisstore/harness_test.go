@@ -26,9 +26,7 @@ func singleNode(t testing.TB) deployment {
 	t.Helper()
 	raw := storetest.ServerEnv(t, storetest.EnvRedisURL)
 	opts, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatalf("%s=%q: %v", storetest.EnvRedisURL, raw, err)
-	}
+	require.NoError(t, err, "%s=%q: %v", storetest.EnvRedisURL, raw, err)
 	opts.ContextTimeoutEnabled = true
 	return deployment{name: "single", newClient: func() redis.UniversalClient { return redis.NewClient(opts) }}
 }

@@ -64,9 +64,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 		for i, k := range ks {
 			got, err := s.Get(ctx, k)
-			if err != nil {
-				t.Fatalf("Get(%v): %v", k, err)
-			}
+			require.NoError(t, err, "Get(%v): %v", k, err)
 			want, err := contextstore.Normalize(values[i])
 			require.NoError(t, err)
 			if !contextstore.Equal(got, want) {

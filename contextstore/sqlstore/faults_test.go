@@ -29,17 +29,11 @@ func lockSQLite(t *testing.T, s *Store) (release func()) {
 		t.Fatalf("find the database file: %v", err)
 	}
 	dsn, err := SQLiteDSN(file, nil)
-	if err != nil {
-		t.Fatalf("SQLiteDSN: %v", err)
-	}
+	require.NoError(t, err, "SQLiteDSN")
 	other, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		t.Fatalf("open a second pool: %v", err)
-	}
+	require.NoError(t, err, "open a second pool")
 	tx, err := other.BeginTx(bg, nil) // BEGIN IMMEDIATE: holds the write lock
-	if err != nil {
-		t.Fatalf("take the write lock: %v", err)
-	}
+	require.NoError(t, err, "take the write lock")
 	if _, err := tx.ExecContext(bg, `INSERT INTO "`+s.Table()+`" VALUES (X'6C6F636B', X'66', '{}')`); err != nil {
 		t.Fatalf("write under the lock: %v", err)
 	}
@@ -120,9 +114,7 @@ func TestSQLiteStoresCreatingOneFileAtOnce(t *testing.T) {
 		wg.Wait()
 		close(errs)
 		for err := range errs {
-			if err != nil {
-				t.Fatalf("round %d: a store opening a new file beside others: %v", round, err)
-			}
+			require.NoError(t, err, "round %d: a store opening a new file beside others: %v", round, err)
 		}
 	}
 }
@@ -154,9 +146,7 @@ func TestPostgresLockedTableHonoursTimeoutAndContext(t *testing.T) {
 	s := openTestPostgres(t, &Options{OpTimeout: 200 * time.Millisecond})
 	admin := postgresAdmin(t, storetest.ServerEnv(t, storetest.EnvPostgresURL))
 	tx, err := admin.BeginTx(bg, nil)
-	if err != nil {
-		t.Fatalf("begin: %v", err)
-	}
+	require.NoError(t, err, "begin")
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(bg, `LOCK TABLE "`+s.Table()+`" IN ACCESS EXCLUSIVE MODE`); err != nil {
 		t.Fatalf("lock the table: %v", err)
@@ -189,9 +179,7 @@ func faultStore(t *testing.T, opts Options) (*Store, func() int) {
 	t.Helper()
 	dsn := storetest.ServerEnv(t, storetest.EnvPostgresURL)
 	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("parse %s: %v", storetest.EnvPostgresURL, err)
-	}
+	require.NoError(t, err, "parse %s: %v", storetest.EnvPostgresURL, err)
 	app := randomTable()
 	q := u.Query()
 	q.Set("application_name", app)
@@ -199,9 +187,7 @@ func faultStore(t *testing.T, opts Options) (*Store, func() int) {
 	opts.Table = randomTable()
 	dropPostgresTableAtCleanup(t, dsn, opts.Table)
 	s, err := OpenPostgres(bg, u.String(), &opts)
-	if err != nil {
-		t.Fatalf("OpenPostgres: %v", err)
-	}
+	require.NoError(t, err, "OpenPostgres")
 	t.Cleanup(func() { _ = s.Close() })
 	admin := postgresAdmin(t, dsn)
 	terminate := func() int {
@@ -352,17 +338,13 @@ func TestPostgresBatchesStayAtomicUnderTermination(t *testing.T) {
 			// hold connections killed last, which a store without retries
 			// reports once each.
 			checker, err := OpenPostgres(bg, storetest.ServerEnv(t, storetest.EnvPostgresURL), &Options{Table: s.Table()})
-			if err != nil {
-				t.Fatalf("open a store to check with: %v", err)
-			}
+			require.NoError(t, err, "open a store to check with")
 			defer checker.Close()
 			total := 0
 			for w := 0; w < writers; w++ {
 				total += failures[w]
 				entries, err := checker.ReadFrame(bg, fmt.Sprintf("writer-%d", w))
-				if err != nil {
-					t.Fatalf("ReadFrame after the faults: %v", err)
-				}
+				require.NoError(t, err, "ReadFrame after the faults")
 				if lastOK[w] == 0 {
 					continue
 				}

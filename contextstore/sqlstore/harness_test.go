@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 )
 
@@ -36,9 +38,7 @@ func backends() []backend {
 func openTestSQLite(t *testing.T, opts *Options) *Store {
 	t.Helper()
 	s, err := OpenSQLite(bg, filepath.Join(t.TempDir(), "ctx.db"), opts)
-	if err != nil {
-		t.Fatalf("OpenSQLite: %v", err)
-	}
+	require.NoError(t, err, "OpenSQLite")
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
@@ -57,9 +57,7 @@ func openTestPostgres(t *testing.T, opts *Options) *Store {
 	}
 	dropPostgresTableAtCleanup(t, dsn, o.Table)
 	s, err := OpenPostgres(bg, dsn, &o)
-	if err != nil {
-		t.Fatalf("OpenPostgres: %v", err)
-	}
+	require.NoError(t, err, "OpenPostgres")
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
@@ -75,9 +73,7 @@ func randomTable() string {
 func postgresAdmin(t *testing.T, dsn string) *sql.DB {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		t.Fatalf("parse %s: %v", storetest.EnvPostgresURL, err)
-	}
+	require.NoError(t, err, "parse %s: %v", storetest.EnvPostgresURL, err)
 	db := stdlib.OpenDB(*cfg)
 	t.Cleanup(func() { _ = db.Close() })
 	return db

@@ -144,9 +144,7 @@ func checkWriters(t *testing.T, s *Store) {
 	t.Helper()
 	for w := 0; w < processes; w++ {
 		entries, err := s.ReadFrame(bg, fmt.Sprintf("proc-%d", w))
-		if err != nil {
-			t.Fatalf("ReadFrame: %v", err)
-		}
+		require.NoError(t, err, "ReadFrame")
 		if len(entries) != processRounds*batchWidth {
 			t.Fatalf("worker %d: %d of its %d keys are there", w, len(entries), processRounds*batchWidth)
 		}
@@ -178,9 +176,7 @@ func TestSeveralProcessesShareOneSQLiteFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
 	runWriters(t, childSpec{Dialect: SQLite, Target: path, Table: "ctx_procs", Rounds: processRounds})
 	s, err := OpenSQLite(bg, path, &Options{Table: "ctx_procs"})
-	if err != nil {
-		t.Fatalf("OpenSQLite: %v", err)
-	}
+	require.NoError(t, err, "OpenSQLite")
 	defer s.Close()
 	checkWriters(t, s)
 }
@@ -192,9 +188,7 @@ func TestSeveralProcessesShareOnePostgresTable(t *testing.T) {
 	dropPostgresTableAtCleanup(t, dsn, table)
 	runWriters(t, childSpec{Dialect: Postgres, Target: dsn, Table: table, Rounds: processRounds})
 	s, err := OpenPostgres(bg, dsn, &Options{Table: table})
-	if err != nil {
-		t.Fatalf("OpenPostgres: %v", err)
-	}
+	require.NoError(t, err, "OpenPostgres")
 	defer s.Close()
 	checkWriters(t, s)
 }

@@ -9,9 +9,7 @@ import (
 
 func TestOptionsDefaults(t *testing.T) {
 	got, err := (*Options)(nil).resolved()
-	if err != nil {
-		t.Fatalf("nil options: %v", err)
-	}
+	require.NoError(t, err, "nil options")
 	want := Options{Table: DefaultTable, OpTimeout: DefaultOpTimeout, BusyTimeout: DefaultBusyTimeout, Retries: DefaultRetries, MaxConns: DefaultMaxConns}
 	if got != want {
 		t.Fatalf("defaults %+v, want %+v", got, want)

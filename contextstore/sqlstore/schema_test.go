@@ -22,9 +22,7 @@ func setVersion(t *testing.T, s *Store, version int) {
 		q = `UPDATE ` + metaTable + ` SET schema_version = $1 WHERE table_name = $2`
 	}
 	res, err := s.DB().ExecContext(bg, q, version, s.Table())
-	if err != nil {
-		t.Fatalf("set schema version: %v", err)
-	}
+	require.NoError(t, err, "set schema version")
 	if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("set schema version: %d rows of %s name table %q, want 1", n, metaTable, s.Table())
 	}
@@ -45,9 +43,7 @@ func TestSchemaVersionIsRecordedAndChecked(t *testing.T) {
 		}
 		// The same version opens.
 		same, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
-		if err != nil {
-			t.Fatalf("reopen at the current version: %v", err)
-		}
+		require.NoError(t, err, "reopen at the current version")
 		_ = same.Close()
 
 		for _, bad := range []int{schemaVersion + 1, 0} {
@@ -72,9 +68,7 @@ func TestTablesInOneDatabaseAreSeparate(t *testing.T) {
 			dropPostgresTableAtCleanup(t, storetest.ServerEnv(t, storetest.EnvPostgresURL), other)
 		}
 		o, err := New(bg, s.DB(), s.Dialect(), &Options{Table: other})
-		if err != nil {
-			t.Fatalf("New with a second table: %v", err)
-		}
+		require.NoError(t, err, "New with a second table")
 		defer o.Close()
 		k := keys.Frame("f")
 		if err := s.Set(bg, k, contextstore.Value{"table": "first"}); err != nil {
@@ -136,9 +130,7 @@ func TestSQLiteFileKeepsContext(t *testing.T) {
 	}
 	path = filepath.Join(t.TempDir(), "odd ?#% name.db")
 	s, err := OpenSQLite(bg, path, nil)
-	if err != nil {
-		t.Fatalf("OpenSQLite: %v", err)
-	}
+	require.NoError(t, err, "OpenSQLite")
 	if err := s.Set(bg, keys.Column("persist", "a"), contextstore.Value{"kept": true}); err != nil {
 		t.Fatalf("Set: %v", err)
 	}
@@ -146,9 +138,7 @@ func TestSQLiteFileKeepsContext(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 	s, err = OpenSQLite(bg, path, nil)
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
+	require.NoError(t, err, "reopen")
 	defer s.Close()
 	v, err := s.Get(bg, keys.Column("persist", "a"))
 	if err != nil || v["kept"] != true {
@@ -199,9 +189,7 @@ func TestDropTableLeavesNothing(t *testing.T) {
 			dropPostgresTableAtCleanup(t, storetest.ServerEnv(t, storetest.EnvPostgresURL), table)
 		}
 		d, err := New(bg, s.DB(), s.Dialect(), &Options{Table: table})
-		if err != nil {
-			t.Fatalf("New: %v", err)
-		}
+		require.NoError(t, err, "New")
 		if err := d.Set(bg, keys.Frame("f"), contextstore.Value{"a": 1}); err != nil {
 			t.Fatalf("Set: %v", err)
 		}
@@ -218,9 +206,7 @@ func TestDropTableLeavesNothing(t *testing.T) {
 			t.Fatalf("Set after DropTable = %v, want ErrClosed", err)
 		}
 		again, err := New(bg, s.DB(), s.Dialect(), &Options{Table: table})
-		if err != nil {
-			t.Fatalf("New after DropTable: %v", err)
-		}
+		require.NoError(t, err, "New after DropTable")
 		if _, err := again.Get(bg, keys.Frame("f")); !errors.Is(err, contextstore.ErrNotFound) {
 			t.Fatalf("a table made anew holds old context: %v", err)
 		}
@@ -238,9 +224,7 @@ func TestTableMadeAgainWhenOnlyItsRecordIsLeft(t *testing.T) {
 			t.Fatalf("drop by hand: %v", err)
 		}
 		again, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
-		if err != nil {
-			t.Fatalf("New over a version record without its table: %v", err)
-		}
+		require.NoError(t, err, "New over a version record without its table")
 		defer again.Close()
 		if err := again.Set(bg, keys.Frame("f"), contextstore.Value{"back": true}); err != nil {
 			t.Fatalf("Set: %v", err)
@@ -261,9 +245,7 @@ func TestSchemaVersion1IsMigrated(t *testing.T) {
 		}
 		setVersion(t, s, 1)
 		m, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
-		if err != nil {
-			t.Fatalf("open a version 1 table: %v", err)
-		}
+		require.NoError(t, err, "open a version 1 table")
 		defer m.Close()
 		var version int
 		q := `SELECT schema_version FROM ` + metaTable + ` WHERE table_name = ?`

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
@@ -45,9 +46,7 @@ func TestNumbersSurviveTheDatabase(t *testing.T) {
 			t.Fatalf("Set: %v", err)
 		}
 		got, err := s.Get(bg, k)
-		if err != nil {
-			t.Fatalf("Get: %v", err)
-		}
+		require.NoError(t, err, "Get")
 		for name, want := range v {
 			if fmt.Sprintf("%T %#v", got[name], got[name]) != fmt.Sprintf("%T %#v", normal(want), normal(want)) {
 				t.Errorf("%s: stored %T %v, got back %T %v", name, want, want, got[name], got[name])
@@ -89,18 +88,14 @@ func TestKeysWithNULBytes(t *testing.T) {
 			}
 		}
 		got, err := s.ListKeys(bg)
-		if err != nil {
-			t.Fatalf("ListKeys: %v", err)
-		}
+		require.NoError(t, err, "ListKeys")
 		want := append([]keys.Key(nil), ks...)
 		keys.Sort(want)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("ListKeys = %q, want %q", got, want)
 		}
 		frames, err := s.ListFrames(bg)
-		if err != nil {
-			t.Fatalf("ListFrames: %v", err)
-		}
+		require.NoError(t, err, "ListFrames")
 		if fmt.Sprintf("%q", frames) != fmt.Sprintf("%q", []string{"\x00", "f", "f\x00"}) {
 			t.Fatalf("ListFrames = %q", frames)
 		}
@@ -141,9 +136,7 @@ func TestLargeBatchAcrossChunks(t *testing.T) {
 		}
 		ask = append(ask, keys.Cell("big", 1, "c")) // asked twice
 		vs, err := s.GetMany(bg, ask)
-		if err != nil {
-			t.Fatalf("GetMany: %v", err)
-		}
+		require.NoError(t, err, "GetMany")
 		if len(vs) != len(ask) {
 			t.Fatalf("GetMany returned %d values for %d keys", len(vs), len(ask))
 		}
@@ -172,9 +165,7 @@ func TestLargeBatchAcrossChunks(t *testing.T) {
 			t.Fatal("GetMany returned one map for a key asked twice: changing one changed the other")
 		}
 		ks, err := s.ListFrame(bg, "big")
-		if err != nil {
-			t.Fatalf("ListFrame: %v", err)
-		}
+		require.NoError(t, err, "ListFrame")
 		if want := n - (n+2)/3; len(ks) != want {
 			t.Fatalf("ListFrame has %d keys, want %d", len(ks), want)
 		}
@@ -240,9 +231,7 @@ func TestBatchFailingInTheDatabaseChangesNothing(t *testing.T) {
 			t.Errorf("the error should carry the database's message: %v", err)
 		}
 		ks, err := s.ListKeys(bg)
-		if err != nil {
-			t.Fatalf("ListKeys: %v", err)
-		}
+		require.NoError(t, err, "ListKeys")
 		if len(ks) != 3 {
 			t.Fatalf("after a failed batch the store holds %d keys, want the 3 from before: %v", len(ks), ks)
 		}
@@ -303,9 +292,7 @@ func TestErrorsNameTheBackend(t *testing.T) {
 func TestCloseIsIdempotent(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s *Store) {
 		shared, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
-		if err != nil {
-			t.Fatalf("New over the same database: %v", err)
-		}
+		require.NoError(t, err, "New over the same database")
 		if err := shared.Set(bg, keys.Frame("shared"), contextstore.Value{"a": 1}); err != nil {
 			t.Fatalf("Set through New's store: %v", err)
 		}

@@ -29,9 +29,7 @@ func TestParseSQLiteURL(t *testing.T) {
 			"/tmp/a?b.db", Options{Table: "ctx_a", OpTimeout: 2 * time.Second, BusyTimeout: 250 * time.Millisecond, Retries: -1, MaxConns: 4}},
 	} {
 		u, err := url.Parse(c.url)
-		if err != nil {
-			t.Fatalf("url.Parse(%q): %v", c.url, err)
-		}
+		require.NoError(t, err, "url.Parse(%q): %v", c.url, err)
 		path, opts, err := parseSQLiteURL(u)
 		if err != nil {
 			t.Errorf("%s: %v", c.url, err)
@@ -71,9 +69,7 @@ func TestParsePostgresURLPassesTheRestToPgx(t *testing.T) {
 	u, err := url.Parse("postgresql://ann:secret@db.example:5433/app?sslmode=disable&table=ctx_app&op_timeout=5s&retries=3&application_name=etl")
 	require.NoError(t, err)
 	dsn, opts, err := parsePostgresURL(u)
-	if err != nil {
-		t.Fatalf("parsePostgresURL: %v", err)
-	}
+	require.NoError(t, err, "parsePostgresURL")
 	want := Options{Table: "ctx_app", OpTimeout: 5 * time.Second, Retries: 3}
 	if *opts != want {
 		t.Errorf("options %+v, want %+v", *opts, want)
@@ -87,9 +83,7 @@ func TestOpenSQLiteURL(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ctx.db")
 	u := "sqlite://" + (&url.URL{Path: path}).EscapedPath() + "?table=ctx_url"
 	s, err := contextstore.Open(bg, u)
-	if err != nil {
-		t.Fatalf("Open(%q): %v", u, err)
-	}
+	require.NoError(t, err, "Open(%q): %v", u, err)
 	if err := s.Set(bg, keys.Frame("url"), contextstore.Value{"ok": true}); err != nil {
 		t.Fatalf("Set: %v", err)
 	}
@@ -97,9 +91,7 @@ func TestOpenSQLiteURL(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 	direct, err := OpenSQLite(bg, path, &Options{Table: "ctx_url"})
-	if err != nil {
-		t.Fatalf("OpenSQLite: %v", err)
-	}
+	require.NoError(t, err, "OpenSQLite")
 	defer direct.Close()
 	if v, err := direct.Get(bg, keys.Frame("url")); err != nil || v["ok"] != true {
 		t.Fatalf("the URL's table read directly: %v, %v", v, err)
@@ -117,9 +109,7 @@ func TestOpenPostgresURL(t *testing.T) {
 	for _, scheme := range []string{"postgres", "postgresql"} {
 		u := scheme + strings.TrimPrefix(strings.TrimPrefix(dsn, "postgresql"), "postgres") + sep + "table=" + table + "&op_timeout=10s"
 		s, err := contextstore.Open(bg, u)
-		if err != nil {
-			t.Fatalf("Open(%q): %v", u, err)
-		}
+		require.NoError(t, err, "Open(%q): %v", u, err)
 		if err := s.Set(bg, keys.Frame(scheme), contextstore.Value{"ok": true}); err != nil {
 			t.Fatalf("Set: %v", err)
 		}

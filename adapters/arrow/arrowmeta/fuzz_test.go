@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/stretchr/testify/require"
 )
 
 const fuzzWatchdog = 3 * time.Second
@@ -78,13 +80,9 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("user metadata lost: %v", dec.Schema.Metadata())
 		}
 		again, err := Encode(dec.Schema, dec.FrameID, dec.Entries, &EncodeOptions{Limits: Limits{MaxBytes: -1, MaxEntries: -1}})
-		if err != nil {
-			t.Fatalf("re-encoding accepted context: %v", err)
-		}
+		require.NoError(t, err, "re-encoding accepted context")
 		dec2, err := Decode(again, Limits{MaxBytes: -1, MaxEntries: -1})
-		if err != nil {
-			t.Fatalf("decoding re-encoded context: %v", err)
-		}
+		require.NoError(t, err, "decoding re-encoded context")
 		if dec2.FrameID != dec.FrameID || dec2.MaxRow != dec.MaxRow {
 			t.Fatalf("frame %q/%q, max row %d/%d", dec2.FrameID, dec.FrameID, dec2.MaxRow, dec.MaxRow)
 		}
