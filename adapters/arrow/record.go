@@ -5,8 +5,6 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/ctxframe/ctxframe/adapters/framectx"
-	"github.com/ctxframe/ctxframe/adapters/lineage"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -22,7 +20,7 @@ import (
 // Release (or when an in-place operation replaces it). It is not safe for
 // concurrent use; its store is, and several Records may share one store.
 type Record struct {
-	f *frame
+	frameContext
 }
 
 var _ Frame = (*Record)(nil)
@@ -47,7 +45,7 @@ func NewRecord(ctx context.Context, store contextstore.Store, frameID string, re
 	if err != nil {
 		return nil, err
 	}
-	return &Record{f: f}, nil
+	return &Record{frameContext{f}}, nil
 }
 
 // Arrow returns the current arrow.Record, borrowed: it stays valid until the
@@ -61,74 +59,6 @@ func (r *Record) Arrow() arrow.Record {
 		return b.rec
 	}
 	return nil
-}
-
-// Release releases the Record's reference to its arrow.Record. Context in
-// the store is kept (see DropContext). Later calls on the Record return
-// ErrReleased; releasing twice does nothing.
-func (r *Record) Release() { r.f.release() }
-
-// FrameID returns the frame ID the context is stored under.
-func (r *Record) FrameID() string { return r.f.bind.FrameID() }
-
-// Store returns the context store.
-func (r *Record) Store() contextstore.Store { return r.f.bind.Store() }
-
-// Binding returns the framectx binding, for tools that work on any adapter.
-func (r *Record) Binding() *framectx.Binding { return r.f.bind }
-
-// Shape returns the record's column names and row count now (empty after
-// Release).
-func (r *Record) Shape() framectx.Shape { return r.f.shape() }
-
-// Set replaces the context at ref. An unknown column or a row out of range
-// is a *keys.KeyError of kind keys.ErrNotInFrame, and nothing is written.
-func (r *Record) Set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
-	return r.f.set(ctx, ref, v)
-}
-
-// Merge patches the context at ref: fields of patch replace fields of the
-// same name, a nil field value deletes that field, other fields are kept.
-func (r *Record) Merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
-	return r.f.merge(ctx, ref, patch)
-}
-
-// Get returns the context at ref, or an error matching
-// contextstore.ErrNotFound when there is none.
-func (r *Record) Get(ctx context.Context, ref framectx.Ref) (contextstore.Value, error) {
-	return r.f.get(ctx, ref)
-}
-
-// Delete removes the context at ref; removing absent context is not an
-// error.
-func (r *Record) Delete(ctx context.Context, ref framectx.Ref) error {
-	return r.f.del(ctx, ref)
-}
-
-// List returns the frame's context as people wrote it, sorted by key
-// (frame, columns, rows, cells): without the lineage ctxframe records in
-// reserved fields, and without entries that held only lineage. ListAll
-// returns everything.
-func (r *Record) List(ctx context.Context) ([]contextstore.Entry, error) {
-	return r.f.bind.UserEntries(ctx)
-}
-
-// ListAll returns every context entry of the frame as stored, lineage
-// included, sorted by key.
-func (r *Record) ListAll(ctx context.Context) ([]contextstore.Entry, error) {
-	return r.f.bind.Entries(ctx)
-}
-
-// Lineage exports the frame's column lineage as an OpenLineage
-// ColumnLineageDatasetFacet; producer "" means lineage.DefaultProducer.
-func (r *Record) Lineage(ctx context.Context, producer string) (*lineage.Facet, error) {
-	return r.f.bind.Lineage(ctx, producer)
-}
-
-// DropContext removes every context entry of the frame in one atomic call,
-// so nothing is left orphaned when a frame is discarded. The data is kept.
-func (r *Record) DropContext(ctx context.Context) error {
-	return r.f.bind.Drop(ctx)
 }
 
 // Apply runs op on the record and updates its context to match, in place:
@@ -160,7 +90,7 @@ func (r *Record) Derive(ctx context.Context, frameID string, op Op) (*Record, Re
 	if err != nil {
 		return nil, rep, err
 	}
-	return &Record{f: f}, rep, nil
+	return &Record{frameContext{f}}, rep, nil
 }
 
 func (r *Record) core() *frame {
@@ -169,13 +99,6 @@ func (r *Record) core() *frame {
 	}
 	return r.f
 }
-
-// Epoch returns the layout epoch of the data: it changes with every in-place
-// operation that moves or removes rows or columns. Positional writes
-// (column, row, cell) are applied only while the store is at this epoch;
-// after another process changed the layout they fail with
-// framectx.ErrStale (see Rebind).
-func (r *Record) Epoch() uint64 { return r.f.bind.Epoch() }
 
 // Rebind replaces the data with rec (retained; the caller keeps its own
 // reference) and adopts the context stored for the frame now, with its

@@ -7,8 +7,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 
-	"github.com/ctxframe/ctxframe/adapters/framectx"
-	"github.com/ctxframe/ctxframe/adapters/lineage"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -23,7 +21,7 @@ import (
 // (or when an in-place operation replaces it). It is not safe for
 // concurrent use; its store is.
 type Table struct {
-	f *frame
+	frameContext
 }
 
 var _ Frame = (*Table)(nil)
@@ -41,7 +39,7 @@ func NewTable(ctx context.Context, store contextstore.Store, frameID string, tbl
 	if err != nil {
 		return nil, err
 	}
-	return &Table{f: f}, nil
+	return &Table{frameContext{f}}, nil
 }
 
 // NewTableFromRecords binds the table made of recs, in order, to frameID
@@ -66,7 +64,7 @@ func NewTableFromRecords(ctx context.Context, store contextstore.Store, frameID 
 	if err != nil {
 		return nil, err
 	}
-	return &Table{f: f}, nil
+	return &Table{frameContext{f}}, nil
 }
 
 // Arrow returns the current arrow.Table, borrowed: it stays valid until the
@@ -80,74 +78,6 @@ func (t *Table) Arrow() arrow.Table {
 		return b.tbl
 	}
 	return nil
-}
-
-// Release releases the Table's reference to its arrow.Table. Context in the
-// store is kept (see DropContext). Later calls on the Table return
-// ErrReleased; releasing twice does nothing.
-func (t *Table) Release() { t.f.release() }
-
-// FrameID returns the frame ID the context is stored under.
-func (t *Table) FrameID() string { return t.f.bind.FrameID() }
-
-// Store returns the context store.
-func (t *Table) Store() contextstore.Store { return t.f.bind.Store() }
-
-// Binding returns the framectx binding, for tools that work on any adapter.
-func (t *Table) Binding() *framectx.Binding { return t.f.bind }
-
-// Shape returns the table's column names and row count now (empty after
-// Release).
-func (t *Table) Shape() framectx.Shape { return t.f.shape() }
-
-// Set replaces the context at ref. An unknown column or a row out of range
-// is a *keys.KeyError of kind keys.ErrNotInFrame, and nothing is written.
-func (t *Table) Set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
-	return t.f.set(ctx, ref, v)
-}
-
-// Merge patches the context at ref: fields of patch replace fields of the
-// same name, a nil field value deletes that field, other fields are kept.
-func (t *Table) Merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
-	return t.f.merge(ctx, ref, patch)
-}
-
-// Get returns the context at ref, or an error matching
-// contextstore.ErrNotFound when there is none.
-func (t *Table) Get(ctx context.Context, ref framectx.Ref) (contextstore.Value, error) {
-	return t.f.get(ctx, ref)
-}
-
-// Delete removes the context at ref; removing absent context is not an
-// error.
-func (t *Table) Delete(ctx context.Context, ref framectx.Ref) error {
-	return t.f.del(ctx, ref)
-}
-
-// List returns the frame's context as people wrote it, sorted by key
-// (frame, columns, rows, cells): without the lineage ctxframe records in
-// reserved fields, and without entries that held only lineage. ListAll
-// returns everything.
-func (t *Table) List(ctx context.Context) ([]contextstore.Entry, error) {
-	return t.f.bind.UserEntries(ctx)
-}
-
-// ListAll returns every context entry of the frame as stored, lineage
-// included, sorted by key.
-func (t *Table) ListAll(ctx context.Context) ([]contextstore.Entry, error) {
-	return t.f.bind.Entries(ctx)
-}
-
-// Lineage exports the frame's column lineage as an OpenLineage
-// ColumnLineageDatasetFacet; producer "" means lineage.DefaultProducer.
-func (t *Table) Lineage(ctx context.Context, producer string) (*lineage.Facet, error) {
-	return t.f.bind.Lineage(ctx, producer)
-}
-
-// DropContext removes every context entry of the frame in one atomic call.
-// The data is kept.
-func (t *Table) DropContext(ctx context.Context) error {
-	return t.f.bind.Drop(ctx)
 }
 
 // Apply runs op on the table and updates its context to match, in place,
@@ -172,7 +102,7 @@ func (t *Table) Derive(ctx context.Context, frameID string, op Op) (*Table, Repo
 	if err != nil {
 		return nil, rep, err
 	}
-	return &Table{f: f}, rep, nil
+	return &Table{frameContext{f}}, rep, nil
 }
 
 func (t *Table) core() *frame {
@@ -181,13 +111,6 @@ func (t *Table) core() *frame {
 	}
 	return t.f
 }
-
-// Epoch returns the layout epoch of the data: it changes with every in-place
-// operation that moves or removes rows or columns. Positional writes
-// (column, row, cell) are applied only while the store is at this epoch;
-// after another process changed the layout they fail with
-// framectx.ErrStale (see Rebind).
-func (t *Table) Epoch() uint64 { return t.f.bind.Epoch() }
 
 // Rebind replaces the data with tbl (retained; the caller keeps its own
 // reference) and adopts the context stored for the frame now, with its
