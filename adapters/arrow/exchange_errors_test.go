@@ -36,6 +36,7 @@ func TestExchangeErrorsAreOpErrors(t *testing.T) {
 			_, err := ReadFile(ctx, bytes.NewReader(garbage), store, nil)
 			return err
 		}, "read ipc file", false, ErrCorruptIPC},
+		"parquet nil reader": {func() error { _, err := ReadParquet(ctx, nil, store, nil); return err }, "read parquet", true, nil},
 		"parquet garbage": {func() error {
 			_, err := ReadParquet(ctx, bytes.NewReader(garbage), store, nil)
 			return err

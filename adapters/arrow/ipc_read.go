@@ -47,7 +47,7 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 	}
 	var res *ReadResult
 	in := &recordingReader{r: r}
-	err := readRecovered(ErrCorruptIPC, func() error {
+	err := readAll(ctx, op, ErrCorruptIPC, &in.err, &res, func() error {
 		lim := opts.framing()
 		mem := newBudget(opts.allocator(), lim.data)
 		if n, ok := remaining(r); ok && n < lim.data {
@@ -83,13 +83,7 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 		}
 		return ipcRestore(ctx, store, dec, res, opts)
 	})
-	if err != nil {
-		if res != nil {
-			res.Release()
-		}
-		return nil, opError(op, "", nil, classifyRead(ctx, ErrCorruptIPC, err, in.err))
-	}
-	return res, nil
+	return res, err
 }
 
 // ReadFile is ReadStream for the IPC file format. (arrow/go v17's file
@@ -103,7 +97,7 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 	}
 	var res *ReadResult
 	in := &recordingReadAtSeeker{r: r}
-	err := readRecovered(ErrCorruptIPC, func() error {
+	err := readAll(ctx, op, ErrCorruptIPC, &in.err, &res, func() error {
 		budget, err := checkFile(in, opts.framing())
 		if err != nil {
 			return err
@@ -135,13 +129,24 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 		}
 		return ipcRestore(ctx, store, dec, res, opts)
 	})
-	if err != nil {
-		if res != nil {
-			res.Release()
-		}
-		return nil, opError(op, "", nil, classifyRead(ctx, ErrCorruptIPC, err, in.err))
+	return res, err
+}
+
+// readAll runs read, which fills *res from an IPC or Parquet input, under
+// the reader library's panic recovery. On any failure *res is released and
+// set to nil, and the error is classified (corrupt input, the input's own
+// I/O error *ioErr, the caller's cancellation, the store's failure) and
+// returned as op's *OpError.
+func readAll(ctx context.Context, op string, corrupt error, ioErr *error, res **ReadResult, read func() error) error {
+	err := readRecovered(corrupt, read)
+	if err == nil {
+		return nil
 	}
-	return res, nil
+	if *res != nil {
+		(*res).Release()
+		*res = nil
+	}
+	return opError(op, "", nil, classifyRead(ctx, corrupt, err, *ioErr))
 }
 
 // classifyRead classifies the failure of a read: the caller's

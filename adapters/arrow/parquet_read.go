@@ -41,7 +41,7 @@ import (
 func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, store contextstore.Store, opts *ParquetReadOptions) (*ReadResult, error) {
 	const op = "read parquet"
 	if r == nil || store == nil {
-		return nil, fmt.Errorf("%s: nil reader or store", op)
+		return nil, opError(op, "", nil, fmt.Errorf("%w: nil reader or store", ErrInvalidArgument))
 	}
 	var ropts ReadOptions
 	if opts != nil {
@@ -54,7 +54,7 @@ func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, store contextsto
 	}
 	in := &recordingReadAtSeeker{r: r}
 	var res *ReadResult
-	err := readRecovered(ErrCorruptParquet, func() error {
+	err := readAll(ctx, op, ErrCorruptParquet, &in.err, &res, func() error {
 		size, err := checkParquetFraming(in, opts.maxFooter())
 		if err != nil {
 			return err
@@ -116,13 +116,7 @@ func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, store contextsto
 		}
 		return ipcRestore(ctx, store, dec, res, &ropts)
 	})
-	if err != nil {
-		if res != nil {
-			res.Release()
-		}
-		return nil, opError(op, "", nil, classifyRead(ctx, ErrCorruptParquet, err, in.err))
-	}
-	return res, nil
+	return res, err
 }
 
 func corruptParquet(format string, args ...any) error {
