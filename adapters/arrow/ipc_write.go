@@ -44,27 +44,15 @@ func NewFileWriter(ctx context.Context, w io.Writer, store contextstore.Store, f
 }
 
 func newIPCWriter(ctx context.Context, op string, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, opts *WriteOptions, file bool) (*Writer, error) {
-	if w == nil || store == nil || schema == nil {
-		return nil, opError(op, frameID, ErrInvalidArgument, errors.New("nil writer, store or schema"))
-	}
-	entries, err := contextstore.ReadFrame(ctx, store, frameID)
-	if err != nil {
-		return nil, opError(op, frameID, nil, fmt.Errorf("reading the context: %w", err))
-	}
 	var limits arrowmeta.Limits
 	if opts != nil {
 		limits = opts.Limits
 	}
-	encoded, err := arrowmeta.Encode(schema, frameID, entries, &arrowmeta.EncodeOptions{Limits: limits})
+	wc, err := encodeForWriting(ctx, op, w, store, frameID, schema, limits)
 	if err != nil {
-		return nil, opError(op, frameID, nil, err)
+		return nil, err
 	}
-	maxRow := -1
-	for _, e := range entries {
-		if e.Key.HasRow() {
-			maxRow = max(maxRow, e.Key.RowIndex())
-		}
-	}
+	encoded, maxRow := wc.encoded, wc.maxRow
 	ipcOpts := []ipc.Option{ipc.WithSchema(encoded), ipc.WithAllocator(opts.allocator())}
 	if opts != nil {
 		ipcOpts = append(ipcOpts, opts.IPCOptions...)

@@ -2,8 +2,6 @@ package arrow
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -41,21 +39,15 @@ func NewParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store
 // byte.
 func newParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, opts *ParquetWriteOptions, rows int64) (*ParquetWriter, error) {
 	const op = "new parquet writer"
-	if w == nil || store == nil || schema == nil {
-		return nil, opError(op, frameID, ErrInvalidArgument, errors.New("nil writer, store or schema"))
-	}
-	entries, err := contextstore.ReadFrame(ctx, store, frameID)
-	if err != nil {
-		return nil, opError(op, frameID, nil, fmt.Errorf("reading the context: %w", err))
-	}
 	var limits arrowmeta.Limits
 	if opts != nil {
 		limits = opts.Limits
 	}
-	encoded, err := arrowmeta.Encode(schema, frameID, entries, &arrowmeta.EncodeOptions{Limits: limits})
+	wc, err := encodeForWriting(ctx, op, w, store, frameID, schema, limits)
 	if err != nil {
-		return nil, opError(op, frameID, nil, err)
+		return nil, err
 	}
+	encoded, maxRow := wc.encoded, wc.maxRow
 	// Row and cell context, the bulk, go to the key-value metadata only;
 	// the stored Arrow schema keeps the rest, a valid SPEC §3 encoding.
 	md := encoded.Metadata()
@@ -70,19 +62,12 @@ func newParquetWriter(ctx context.Context, w io.Writer, store contextstore.Store
 	}
 	storedMD := arrow.NewMetadata(sk, sv)
 	stored := arrow.NewSchema(encoded.Fields(), &storedMD)
-
-	maxRow := -1
-	for _, e := range entries {
-		if e.Key.HasRow() {
-			maxRow = max(maxRow, e.Key.RowIndex())
-		}
-	}
 	if rows >= 0 {
 		if err := ipcCheckRowsWritten(frameID, maxRow, rows); err != nil {
-			return nil, fmt.Errorf("arrow: write parquet: %w", err)
+			return nil, opError("write parquet", frameID, nil, err)
 		}
 	}
-	kv, err := parquetExtraMetadata(entries, opts == nil || !opts.NoPandasAttrs)
+	kv, err := parquetExtraMetadata(wc.entries, opts == nil || !opts.NoPandasAttrs)
 	if err != nil {
 		return nil, opError(op, frameID, nil, err)
 	}

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
+	"github.com/ctxframe/ctxframe/contextstore"
 )
 
 // recordSink is what the IPC and Parquet writers share: records are checked
@@ -109,4 +113,36 @@ func countRows(format, frameID string, recs []arrow.Record) (int64, error) {
 		rows += rec.NumRows()
 	}
 	return rows, nil
+}
+
+// writeContext is what a writer carries of its frame: the entries read
+// from the store, the schema with them encoded in its metadata, and the
+// highest row they name (-1 for none), which the output must reach.
+type writeContext struct {
+	entries []contextstore.Entry
+	encoded *arrow.Schema
+	maxRow  int
+}
+
+// encodeForWriting checks a writer's arguments and encodes frameID's
+// context into schema's metadata, for op's writer.
+func encodeForWriting(ctx context.Context, op string, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, limits arrowmeta.Limits) (writeContext, error) {
+	if w == nil || store == nil || schema == nil {
+		return writeContext{}, opError(op, frameID, ErrInvalidArgument, errors.New("nil writer, store or schema"))
+	}
+	entries, err := contextstore.ReadFrame(ctx, store, frameID)
+	if err != nil {
+		return writeContext{}, opError(op, frameID, nil, fmt.Errorf("reading the context: %w", err))
+	}
+	encoded, err := arrowmeta.Encode(schema, frameID, entries, &arrowmeta.EncodeOptions{Limits: limits})
+	if err != nil {
+		return writeContext{}, opError(op, frameID, nil, err)
+	}
+	wc := writeContext{entries: entries, encoded: encoded, maxRow: -1}
+	for _, e := range entries {
+		if e.Key.HasRow() {
+			wc.maxRow = max(wc.maxRow, e.Key.RowIndex())
+		}
+	}
+	return wc, nil
 }
