@@ -172,25 +172,7 @@ func (s *Store) Delete(ctx context.Context, k keys.Key) error {
 
 // ListKeys implements contextstore.Store.
 func (s *Store) ListKeys(ctx context.Context) ([]keys.Key, error) {
-	var out []keys.Key
-	err := s.run(ctx, "list", keys.Key{}, func(ctx context.Context) error {
-		rows, err := s.db.QueryContext(ctx, s.stmts.listAll)
-		if err != nil {
-			return err
-		}
-		out = out[:0]
-		var frame, local sql.RawBytes
-		return eachRow(rows, []any{&frame, &local}, func() error {
-			k, err := decodeKey(string(frame), local)
-			out = append(out, k)
-			return err
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	keys.Sort(out)
-	return out, nil
+	return s.listKeys(ctx, "list", keys.Key{}, "", s.stmts.listAll)
 }
 
 // ListFrame implements contextstore.FrameLister.
@@ -199,16 +181,30 @@ func (s *Store) ListFrame(ctx context.Context, frameID string) ([]keys.Key, erro
 	if err := fk.Validate(); err != nil {
 		return nil, err
 	}
+	return s.listKeys(ctx, "listframe", fk, frameID, s.stmts.listFrame, []byte(frameID))
+}
+
+// listKeys runs query and returns its keys, sorted: rows of (frame_id,
+// entry_key), or of entry_key alone when they all belong to frameID.
+func (s *Store) listKeys(ctx context.Context, op string, k keys.Key, frameID, query string, args ...any) ([]keys.Key, error) {
 	var out []keys.Key
-	err := s.run(ctx, "listframe", fk, func(ctx context.Context) error {
-		rows, err := s.db.QueryContext(ctx, s.stmts.listFrame, []byte(frameID))
+	err := s.run(ctx, op, k, func(ctx context.Context) error {
+		rows, err := s.db.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
 		out = out[:0]
-		var local sql.RawBytes
-		return eachRow(rows, []any{&local}, func() error {
-			k, err := decodeKey(frameID, local)
+		var frame, local sql.RawBytes
+		dest := []any{&frame, &local}
+		if frameID != "" {
+			dest = dest[1:]
+		}
+		return eachRow(rows, dest, func() error {
+			id := frameID
+			if id == "" {
+				id = string(frame)
+			}
+			k, err := decodeKey(id, local)
 			out = append(out, k)
 			return err
 		})
