@@ -1,6 +1,11 @@
 package contextstore
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"unicode/utf8"
@@ -305,4 +310,110 @@ func (d *fastDecoder) number() (any, bool) {
 		f = 0 // -0.0 reads as 0.0, as in numberValue
 	}
 	return f, true
+}
+
+// unmarshalSlow is UnmarshalValue through encoding/json: the reference for
+// the fast decoder, and the path for anything it leaves.
+func unmarshalSlow(data []byte) (Value, error) {
+	x, err := decodeAny(data)
+	if err != nil {
+		return nil, &ValueError{Reason: err.Error()}
+	}
+	m, ok := x.(map[string]any)
+	if !ok {
+		return nil, &ValueError{Reason: fmt.Sprintf("JSON %s is not an object", jsonKind(x))}
+	}
+	v, err := Normalize(m)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func jsonKind(x any) string {
+	switch x.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	}
+	return "number"
+}
+
+// decodeAny decodes one JSON document with numbers in normal form.
+func decodeAny(data []byte) (any, error) {
+	if !utf8.Valid(data) {
+		return nil, errors.New("JSON is not valid UTF-8")
+	}
+	if depth := NestingDepth(data); depth > MaxDepth {
+		return nil, fmt.Errorf("JSON nested deeper than %d levels", MaxDepth)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		return nil, fmt.Errorf("bad JSON: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("bad JSON: data after the value")
+	}
+	return numbersToNormal(x)
+}
+
+// NestingDepth returns the deepest bracket nesting of JSON text outside
+// strings, found without decoding it, so that a hostile document is
+// refused before a decoder builds it.
+func NestingDepth[T string | []byte](data T) int {
+	depth, max, inString := 0, 0, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inString {
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			if depth > max {
+				max = depth
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return max
+}
+
+func numbersToNormal(x any) (any, error) {
+	switch x := x.(type) {
+	case json.Number:
+		return numberValue(string(x))
+	case map[string]any:
+		for k, e := range x {
+			v, err := numbersToNormal(e)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = v
+		}
+	case []any:
+		for i, e := range x {
+			v, err := numbersToNormal(e)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = v
+		}
+	}
+	return x, nil
 }

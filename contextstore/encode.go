@@ -1,6 +1,7 @@
 package contextstore
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -200,4 +201,81 @@ func AppendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// MarshalValue encodes v as canonical JSON: object keys sorted, no
+// insignificant space, floats always with a '.' or an exponent so they read
+// back as floats. It returns a *ValueError when v cannot be carried.
+// Backends that store bytes use it; UnmarshalValue reads it back.
+func MarshalValue(v Value) ([]byte, error) {
+	return AppendValue(make([]byte, 0, 128), v)
+}
+
+// AppendValue appends the canonical JSON of v to b, as MarshalValue writes
+// it. Values made of the usual types are checked and written in one pass,
+// with no copy; anything else (structs, other map and slice types) is
+// normalized first. On error b is returned unchanged with a *ValueError.
+func AppendValue(b []byte, v Value) ([]byte, error) {
+	start := len(b)
+	if out, ok := appendCanonicalObject(b, v, 1); ok {
+		return out, nil
+	}
+	n, err := Normalize(v)
+	if err != nil {
+		return b[:start], err
+	}
+	return AppendNormalized(b[:start], n), nil
+}
+
+// AppendNormalized appends the canonical JSON of a value already in normal
+// form (from Normalize or a store) to b.
+func AppendNormalized(b []byte, v Value) []byte {
+	return appendObject(b, v)
+}
+
+func appendObject(b []byte, m map[string]any) []byte {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	b = append(b, '{')
+	for i, k := range ks {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b, _ = appendCanonicalString(b, k)
+		b = append(b, ':')
+		b = appendAny(b, m[k])
+	}
+	return append(b, '}')
+}
+
+func appendAny(b []byte, x any) []byte {
+	switch x := x.(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case string:
+		b, _ = appendCanonicalString(b, x) // normal form: always valid
+		return b
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		b, _ = appendCanonicalFloat(b, x) // normal form: always finite
+		return b
+	case map[string]any:
+		return appendObject(b, x)
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendAny(b, e)
+		}
+		return append(b, ']')
+	}
+	panic(fmt.Sprintf("contextstore: %T is not in normal form", x))
 }
