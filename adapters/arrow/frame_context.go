@@ -11,7 +11,7 @@ import (
 // frameContext holds what a Record and a Table offer alike: their context
 // and their binding. Both embed it, so each method is written once.
 type frameContext struct {
-	f *frame
+	f *boundData
 }
 
 // Release releases the reference to the Arrow data. Context in the store

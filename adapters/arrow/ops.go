@@ -29,7 +29,7 @@ func identity(n int) []int {
 type Op struct {
 	name   string
 	policy framectx.Policy
-	run    func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error)
+	run    func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error)
 }
 
 // WithPolicy returns o with the merge policy for context that several
@@ -53,7 +53,7 @@ type opConfig struct {
 
 // runOp runs op on f, in place when to is "" and into frame ID to
 // otherwise.
-func runOp(ctx context.Context, f *frame, to string, op Op) (*frame, Report, error) {
+func runOp(ctx context.Context, f *boundData, to string, op Op) (*boundData, Report, error) {
 	rep := Report{Op: op.name}
 	if op.run == nil {
 		return nil, rep, opError("apply", "", ErrInvalidArgument, errors.New("zero Op: build one with Slice, Rename, Sort and the other constructors"))

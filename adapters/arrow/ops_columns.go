@@ -16,7 +16,7 @@ import (
 // ErrInvalidArgument.
 func Select(names ...string) Op {
 	names = slices.Clone(names)
-	return Op{name: "select", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "select", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		s := f.data.schema()
 		idx := make([]int, len(names))
 		for k, name := range names {
@@ -41,7 +41,7 @@ func Select(names ...string) Op {
 // others stay as they are. An unknown column is ErrInvalidArgument.
 func Drop(names ...string) Op {
 	names = slices.Clone(names)
-	return Op{name: "drop", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "drop", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		s := f.data.schema()
 		gone := make([]bool, s.NumFields())
 		for _, name := range names {
@@ -70,7 +70,7 @@ func Drop(names ...string) Op {
 // cost does not depend on the number of rows. An unknown column, a new
 // name that another column has or that is not UTF-8 is ErrInvalidArgument.
 func Rename(from, to string) Op {
-	return Op{name: "rename", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "rename", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		s := f.data.schema()
 		i := fieldIndex(s, from)
 		switch {

@@ -20,7 +20,7 @@ type Frame interface {
 	FrameID() string
 	Shape() framectx.Shape
 	Binding() *framectx.Binding
-	core() *frame
+	core() *boundData
 }
 
 // Concat stacks the rows of others under the frame's: frames of the same
@@ -34,12 +34,12 @@ type Frame interface {
 // changed.
 func Concat(others ...Frame) Op {
 	others = slices.Clone(others)
-	return Op{name: "concat", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "concat", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		return f.concat(ctx, others, cfg)
 	}}
 }
 
-func (f *frame) concat(ctx context.Context, others []Frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+func (f *boundData) concat(ctx context.Context, others []Frame, cfg opConfig) (*boundData, *framectx.Plan, error) {
 	s := f.data.schema()
 	inputs := []framectx.Input{f.input()}
 	binds := make([]*framectx.Binding, len(others))

@@ -19,7 +19,7 @@ import (
 // outside [0, rows) is ErrInvalidArgument.
 func Take(rows ...int) Op {
 	rows = slices.Clone(rows)
-	return Op{name: "take", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "take", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		n := f.data.numRows()
 		b := array.NewInt64Builder(f.mem)
 		defer b.Release()
@@ -54,7 +54,7 @@ func Take(rows ...int) Op {
 // frame (ErrInvalidArgument otherwise); the Op borrows it. The positions of
 // the kept rows are worked out only when the frame has row or cell context.
 func Filter(mask *array.Boolean) Op {
-	return Op{name: "filter", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "filter", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		n := f.data.numRows()
 		if isNil(mask) || int64(mask.Len()) != n {
 			return nil, nil, f.invalid("filter", "the mask must have the frame's %d rows", n)
@@ -92,7 +92,7 @@ func Filter(mask *array.Boolean) Op {
 // eachColumn builds a body of rows rows whose every column is fn of the
 // current one, allocating with the frame's allocator. A failure or panic
 // inside arrow-go is ErrArrow.
-func (f *frame) eachColumn(ctx context.Context, op string, rows int64, fn func(context.Context, arrow.Array) (arrow.Array, error)) (body, error) {
+func (f *boundData) eachColumn(ctx context.Context, op string, rows int64, fn func(context.Context, arrow.Array) (arrow.Array, error)) (body, error) {
 	s := f.data.schema()
 	cctx := compute.WithAllocator(ctx, f.mem)
 	cols := make([]arrow.Array, s.NumFields())

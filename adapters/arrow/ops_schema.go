@@ -19,7 +19,7 @@ import (
 // WithSchemaMetadata replaces the schema's Arrow key/value metadata with
 // md. The fields, their metadata and all context are kept.
 func WithSchemaMetadata(md arrow.Metadata) Op {
-	return Op{name: "schema_metadata", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "schema_metadata", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		s := f.data.schema()
 		next := arrow.NewSchemaWithEndian(s.Fields(), &md, s.Endianness())
 		return f.withMetadataOnly(ctx, "schema_metadata", next, cfg)
@@ -30,7 +30,7 @@ func WithSchemaMetadata(md arrow.Metadata) Op {
 // md. The other fields, the schema's metadata and all context are kept. An
 // unknown column is ErrInvalidArgument.
 func WithFieldMetadata(name string, md arrow.Metadata) Op {
-	return Op{name: "field_metadata", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "field_metadata", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		s := f.data.schema()
 		i := fieldIndex(s, name)
 		if i < 0 {
@@ -44,7 +44,7 @@ func WithFieldMetadata(name string, md arrow.Metadata) Op {
 
 // withMetadataOnly swaps in schema next, which differs from the current
 // one only in metadata: every column and all context are kept.
-func (f *frame) withMetadataOnly(ctx context.Context, op string, next *arrow.Schema, cfg opConfig) (*frame, *framectx.Plan, error) {
+func (f *boundData) withMetadataOnly(ctx context.Context, op string, next *arrow.Schema, cfg opConfig) (*boundData, *framectx.Plan, error) {
 	in := f.input()
 	ch, err := framectx.RowsChange(in, "", framectx.SameRows(in.Shape.Rows), op, "")
 	if err != nil {
@@ -61,7 +61,7 @@ func (f *frame) withMetadataOnly(ctx context.Context, op string, next *arrow.Sch
 // lineage records the cast. An unknown column or a nil type is
 // ErrInvalidArgument.
 func CastColumn(name string, to arrow.DataType) Op {
-	return Op{name: "cast", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "cast", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		s := f.data.schema()
 		i := fieldIndex(s, name)
 		switch {

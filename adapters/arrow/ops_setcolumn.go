@@ -33,7 +33,7 @@ type Derivation struct {
 // have as many rows as the frame; the Op borrows it (the frame retains it
 // when the Op runs). On a Table, col becomes one chunk.
 func SetColumn(name string, col arrow.Array, d Derivation) Op {
-	return Op{name: "set_column", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "set_column", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		if isNil(col) {
 			return nil, nil, f.invalid("set_column", "column %q: nil array", name)
 		}
@@ -46,12 +46,12 @@ func SetColumn(name string, col arrow.Array, d Derivation) Op {
 // SetChunkedColumn is SetColumn with the values as a chunked array; on a
 // Table the chunks are kept as they are, on a Record they are concatenated.
 func SetChunkedColumn(name string, col *arrow.Chunked, d Derivation) Op {
-	return Op{name: "set_column", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "set_column", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		return f.setColumn(ctx, "set_column", name, col, d, cfg)
 	}}
 }
 
-func (f *frame) setColumn(ctx context.Context, op, name string, col *arrow.Chunked, d Derivation, cfg opConfig) (*frame, *framectx.Plan, error) {
+func (f *boundData) setColumn(ctx context.Context, op, name string, col *arrow.Chunked, d Derivation, cfg opConfig) (*boundData, *framectx.Plan, error) {
 	if col == nil || col.DataType() == nil {
 		return nil, nil, f.invalid(op, "column %q: no data", name)
 	}

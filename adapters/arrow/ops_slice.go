@@ -12,7 +12,7 @@ import (
 // Without row or cell context the cost does not depend on the number of
 // rows. A range outside [0, rows] or with j < i is ErrInvalidArgument.
 func Slice(i, j int64) Op {
-	return Op{name: "slice", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "slice", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		if n := f.data.numRows(); i < 0 || j < i || j > n {
 			return nil, nil, f.invalid("slice", "rows [%d, %d) out of range [0, %d]", i, j, n)
 		}

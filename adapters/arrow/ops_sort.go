@@ -47,7 +47,7 @@ func (k SortKey) WithNullsFirst() SortKey { k.NullsFirst = true; return k }
 // columns are gathered in one linear pass each.
 func Sort(keys ...SortKey) Op {
 	keys = slices.Clone(keys)
-	return Op{name: "sort", run: func(ctx context.Context, f *frame, cfg opConfig) (*frame, *framectx.Plan, error) {
+	return Op{name: "sort", run: func(ctx context.Context, f *boundData, cfg opConfig) (*boundData, *framectx.Plan, error) {
 		if len(keys) == 0 {
 			return nil, nil, f.invalid("sort", "no sort key")
 		}

@@ -93,7 +93,7 @@ func (r *Record) Derive(ctx context.Context, frameID string, op Op) (*Record, Re
 	return &Record{frameContext{f}}, rep, nil
 }
 
-func (r *Record) core() *frame {
+func (r *Record) core() *boundData {
 	if r == nil {
 		return nil
 	}

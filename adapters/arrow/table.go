@@ -105,7 +105,7 @@ func (t *Table) Derive(ctx context.Context, frameID string, op Op) (*Table, Repo
 	return &Table{frameContext{f}}, rep, nil
 }
 
-func (t *Table) core() *frame {
+func (t *Table) core() *boundData {
 	if t == nil {
 		return nil
 	}

@@ -24,10 +24,11 @@ type Options struct {
 	Namespace string
 }
 
-// frame is what Record and Table share: the Arrow data, the binding of its
-// frame ID and the allocator. Every operation is written once, here and in
-// the ops_*.go files, and Record and Table wrap the results.
-type frame struct {
+// boundData is what Record and Table share: the Arrow data, the binding of
+// its frame ID and the allocator. (Frame, exported, is the interface both
+// satisfy.) Every operation is written once, here and in the ops_*.go
+// files, and Record and Table wrap the results.
+type boundData struct {
 	data body
 	bind *framectx.Binding
 	mem  memory.Allocator
@@ -37,7 +38,7 @@ type frame struct {
 // can carry context and that the context already stored under frameID fits
 // it. It takes over the caller's reference to data: on error data is
 // released.
-func newFrame(ctx context.Context, op string, store contextstore.Store, frameID string, data body, opts *Options) (*frame, error) {
+func newFrame(ctx context.Context, op string, store contextstore.Store, frameID string, data body, opts *Options) (*boundData, error) {
 	f, err := bindFrame(ctx, op, store, frameID, data, opts)
 	if err != nil {
 		data.release()
@@ -46,7 +47,7 @@ func newFrame(ctx context.Context, op string, store contextstore.Store, frameID 
 	return f, nil
 }
 
-func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID string, data body, opts *Options) (*frame, error) {
+func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID string, data body, opts *Options) (*boundData, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -58,7 +59,7 @@ func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID
 	if err := checkSchema(data.schema()); err != nil {
 		return nil, opError(op, frameID, ErrInvalidArgument, err)
 	}
-	f := &frame{data: data, bind: b, mem: allocatorOr(o.Allocator)}
+	f := &boundData{data: data, bind: b, mem: allocatorOr(o.Allocator)}
 	if _, err := b.Adopt(ctx, f.shape()); err != nil {
 		return nil, err
 	}
@@ -66,7 +67,7 @@ func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID
 }
 
 // live returns ErrReleased, wrapped for op, once the frame was released.
-func (f *frame) live(op string) error {
+func (f *boundData) live(op string) error {
 	if f == nil || f.data == nil {
 		return opError(op, "", ErrReleased, nil)
 	}
@@ -74,7 +75,7 @@ func (f *frame) live(op string) error {
 }
 
 // shape returns the frame's current shape (the empty Shape once released).
-func (f *frame) shape() framectx.Shape {
+func (f *boundData) shape() framectx.Shape {
 	if f.data == nil {
 		return framectx.Shape{}
 	}
@@ -87,12 +88,12 @@ func (f *frame) shape() framectx.Shape {
 }
 
 // input describes the frame as an input of a Change.
-func (f *frame) input() framectx.Input {
+func (f *boundData) input() framectx.Input {
 	return framectx.Input{FrameID: f.bind.FrameID(), Shape: f.shape()}
 }
 
 // release drops the frame's data; later operations return ErrReleased.
-func (f *frame) release() {
+func (f *boundData) release() {
 	if f != nil && f.data != nil {
 		f.data.release()
 		f.data = nil
@@ -107,7 +108,7 @@ func (f *frame) release() {
 // swapped for next only after the store accepted the change, so a failure
 // leaves data and context as they were; otherwise a new frame is returned
 // and f is untouched. On error next is released.
-func (f *frame) commit(ctx context.Context, next body, ch framectx.Change, cfg opConfig, others ...*framectx.Binding) (*frame, *framectx.Plan, error) {
+func (f *boundData) commit(ctx context.Context, next body, ch framectx.Change, cfg opConfig, others ...*framectx.Binding) (*boundData, *framectx.Plan, error) {
 	out := f.bind
 	if cfg.to != "" && cfg.to != f.bind.FrameID() {
 		b, err := f.bind.Rebind(cfg.to)
@@ -131,17 +132,17 @@ func (f *frame) commit(ctx context.Context, next body, ch framectx.Change, cfg o
 		f.data = next
 		return f, plan, nil
 	}
-	return &frame{data: next, bind: out, mem: f.mem}, plan, nil
+	return &boundData{data: next, bind: out, mem: f.mem}, plan, nil
 }
 
 // changeFailed turns an error of a framectx Change builder, which the
 // adapter checked its arguments against beforehand, into an OpError.
-func (f *frame) changeFailed(op string, err error) error {
+func (f *boundData) changeFailed(op string, err error) error {
 	return opError(op, f.bind.FrameID(), ErrInvalidArgument, err)
 }
 
 // invalid is the *OpError of an argument refused before anything changed.
-func (f *frame) invalid(op string, format string, args ...any) error {
+func (f *boundData) invalid(op string, format string, args ...any) error {
 	return opError(op, f.bind.FrameID(), ErrInvalidArgument, fmt.Errorf(format, args...))
 }
 
@@ -158,28 +159,28 @@ func optsAllocator(opts *Options) memory.Allocator {
 	return allocatorOr(opts.Allocator)
 }
 
-func (f *frame) set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
+func (f *boundData) set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
 	if err := f.live("set"); err != nil {
 		return err
 	}
 	return f.bind.Set(ctx, f.shape(), ref, v)
 }
 
-func (f *frame) merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
+func (f *boundData) merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
 	if err := f.live("merge"); err != nil {
 		return err
 	}
 	return f.bind.Merge(ctx, f.shape(), ref, patch)
 }
 
-func (f *frame) get(ctx context.Context, ref framectx.Ref) (contextstore.Value, error) {
+func (f *boundData) get(ctx context.Context, ref framectx.Ref) (contextstore.Value, error) {
 	if err := f.live("get"); err != nil {
 		return nil, err
 	}
 	return f.bind.Get(ctx, f.shape(), ref)
 }
 
-func (f *frame) del(ctx context.Context, ref framectx.Ref) error {
+func (f *boundData) del(ctx context.Context, ref framectx.Ref) error {
 	if err := f.live("delete"); err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (f *frame) del(ctx context.Context, ref framectx.Ref) error {
 // after adopting the store's context for it: at epoch when given, else at
 // whatever epoch the store has. On error next is released and the frame is
 // left as it was.
-func (f *frame) rebind(ctx context.Context, next body, epoch *uint64) error {
+func (f *boundData) rebind(ctx context.Context, next body, epoch *uint64) error {
 	if err := f.live("rebind"); err != nil {
 		next.release()
 		return err
