@@ -163,6 +163,14 @@ func TestParquetStreamingWriterNumbersRowsAcrossRowGroups(t *testing.T) {
 	var buf bytes.Buffer
 	w, err := NewParquetWriter(ctx, &buf, src, "s", ipcTestSchema(), nil)
 	require.NoError(t, err)
+	// The footer's schema: the caller's fields, the context's version, and
+	// no row or cell context (that bulk lives in the key-value metadata).
+	stored := w.Schema()
+	assert.Equal(t, ipcTestSchema().NumFields(), stored.NumFields())
+	md := stored.Metadata()
+	assert.GreaterOrEqual(t, md.FindKey(arrowmeta.VersionKey), 0, "footer schema carries the context version")
+	assert.Less(t, md.FindKey(arrowmeta.RowsKey), 0, "row context stays out of the footer schema")
+	assert.Less(t, md.FindKey(arrowmeta.CellsKey), 0, "cell context stays out of the footer schema")
 	for _, r := range recs {
 		require.NoError(t, w.Write(r))
 	}
