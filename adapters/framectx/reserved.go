@@ -57,13 +57,13 @@ func withoutReserved(v contextstore.Value) contextstore.Value {
 
 // UserFields returns a shallow copy of v without the reserved fields ctxframe
 // keeps for itself (lineage): the context people wrote, for showing or
-// exporting it with lineage reported apart (see Binding.Lineage).
+// exporting it with lineage reported apart (see Binding.Lineage). It is
+// withoutReserved's filter, always as a new, non-nil map the caller owns.
 func UserFields(v contextstore.Value) contextstore.Value {
-	out := make(contextstore.Value, len(v))
-	for f, x := range v {
-		if !isMachineField(f) {
-			out[f] = x
-		}
+	user := withoutReserved(v)
+	out := make(contextstore.Value, len(user))
+	for f, x := range user {
+		out[f] = x
 	}
 	return out
 }
