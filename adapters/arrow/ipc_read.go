@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 
 	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
-	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -279,25 +278,10 @@ func ipcRestore(ctx context.Context, store contextstore.Store, dec arrowmeta.Dec
 		return nil // plain Arrow data and no frame named: nothing to restore
 	}
 	replace := opts == nil || !opts.Merge
-	// Commit conditionally on the frame as read, so a writer in between is
-	// never overwritten blindly: on a conflict, read and plan again. The
-	// restore relays the frame out: bindings of its old data go stale.
-	var lastErr error
-	for attempt := 0; attempt < framectx.MaxAttempts; attempt++ {
-		snap, err := contextstore.ReadVersioned(ctx, store, frameID)
-		if err != nil {
-			return err
-		}
-		ms := restoreMutations(frameID, dec.Entries, snap.Entries, replace)
-		g := contextstore.AtVersion(frameID, snap.State)
-		g.Relayout = true
-		_, err = contextstore.ApplyIf(ctx, store, []contextstore.Guard{g}, ms)
-		if !errors.Is(err, contextstore.ErrConflict) {
-			return err
-		}
-		lastErr = err
-	}
-	return lastErr
+	// The restore relays the frame out: bindings of its old data go stale.
+	return contextstore.Update(ctx, store, []string{frameID}, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
+		return restoreMutations(frameID, dec.Entries, snaps[0].Entries, replace), nil
+	})
 }
 
 // restoreMutations turns the frame's stored entries into the decoded ones:

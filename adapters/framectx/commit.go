@@ -12,7 +12,7 @@ import (
 // operation whose frames another writer changed (without changing their
 // layout) between its read and its write. Past it, the operation fails with
 // an error matching contextstore.ErrConflict.
-const MaxAttempts = 16
+const MaxAttempts = contextstore.MaxUpdateAttempts
 
 // Step plans an operation from its inputs' entries as they are now (in the
 // order of its Change's Inputs); the commit path calls it again with fresh

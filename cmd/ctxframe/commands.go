@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -335,19 +334,7 @@ func importConditionally(ctx context.Context, s contextstore.Store, ms []context
 			frames = append(frames, id)
 		}
 	}
-	var err error
-	for attempt := 0; attempt < 8; attempt++ {
-		guards := make([]contextstore.Guard, len(frames))
-		for i, id := range frames {
-			snap, rerr := contextstore.ReadVersioned(ctx, s, id)
-			if rerr != nil {
-				return rerr
-			}
-			guards[i] = contextstore.AtVersion(id, snap.State)
-		}
-		if _, err = contextstore.ApplyIf(ctx, s, guards, ms); !errors.Is(err, contextstore.ErrConflict) {
-			return err
-		}
-	}
-	return err
+	return contextstore.Update(ctx, s, frames, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
+		return ms, nil
+	})
 }

@@ -240,23 +240,9 @@ var errExistingContext = errors.New("the store already has other context for thi
 // conditional write on the frame's version as read (again on a conflict),
 // relaying the frame out, since the data it describes is new.
 func restoreFrame(ctx context.Context, store contextstore.Store, frameID string, entries []contextstore.Entry, rule restoreRule) error {
-	var err error
-	for attempt := 0; attempt < 8; attempt++ {
-		snap, rerr := contextstore.ReadVersioned(ctx, store, frameID)
-		if rerr != nil {
-			return rerr
-		}
-		ms, perr := restorePlan(frameID, snap.Entries, entries, rule)
-		if perr != nil {
-			return perr
-		}
-		g := contextstore.AtVersion(frameID, snap.State)
-		g.Relayout = true
-		if _, err = contextstore.ApplyIf(ctx, store, []contextstore.Guard{g}, ms); !errors.Is(err, contextstore.ErrConflict) {
-			return err
-		}
-	}
-	return err
+	return contextstore.Update(ctx, store, []string{frameID}, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
+		return restorePlan(frameID, snaps[0].Entries, entries, rule)
+	})
 }
 
 // restorePlan turns the stored entries into the ones the rule asks for.

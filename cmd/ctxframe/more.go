@@ -97,33 +97,25 @@ func cmdCopy(ctx context.Context, e *env, args []string) error {
 		_ = bar.Add(1)
 	}
 	_ = bar.Finish()
-	for attempt := 0; attempt < framectx.MaxAttempts; attempt++ {
-		var guards []contextstore.Guard
+	err = contextstore.Update(ctx, dst, frames, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		var ms []contextstore.Mutation
-		for _, id := range frames {
-			snap, err := contextstore.ReadVersioned(ctx, dst, id)
+		for i, id := range frames {
+			plan, err := restorePlan(id, snaps[i].Entries, read[id], rule)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			plan, err := restorePlan(id, snap.Entries, read[id], rule)
-			if err != nil {
-				return err
-			}
-			g := contextstore.AtVersion(id, snap.State)
-			g.Relayout = true
-			guards = append(guards, g)
 			ms = append(ms, plan...)
 		}
-		if _, err = contextstore.ApplyIf(ctx, dst, guards, ms); errors.Is(err, contextstore.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "copied %d frames, %d entries\n", len(frames), total)
-		return nil
+		return ms, nil
+	})
+	if errors.Is(err, contextstore.ErrConflict) {
+		return fmt.Errorf("copy: the target kept changing: %w", err)
 	}
-	return fmt.Errorf("copy: the target kept changing: %w", contextstore.ErrConflict)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "copied %d frames, %d entries\n", len(frames), total)
+	return nil
 }
 
 // progressFor returns a progress bar on w when w is a terminal, else one

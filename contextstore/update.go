@@ -1,0 +1,43 @@
+package contextstore
+
+import (
+	"context"
+	"errors"
+)
+
+// MaxUpdateAttempts bounds how often Update reads and plans again after
+// another writer changed one of its frames between its read and its write.
+const MaxUpdateAttempts = 16
+
+// Update is the read-plan-write cycle every whole-frame write of ctxframe
+// goes through (restoring a file's context, copying or importing frames):
+// it reads each of frames with ReadVersioned, asks plan for the mutations
+// given the snapshots (in the order of frames), and applies them in one
+// ApplyIf guarded by the versions read, so a writer in between is never
+// overwritten blindly. With relayout, the guards also relay the frames out:
+// bindings of their old data go stale, as the data they describe is new.
+// On a conflict it reads and plans again, up to MaxUpdateAttempts times,
+// then returns the conflict. plan's own error ends the update with nothing
+// written.
+func Update(ctx context.Context, s Store, frames []string, relayout bool, plan func(snaps []Snapshot) ([]Mutation, error)) error {
+	var err error
+	snaps := make([]Snapshot, len(frames))
+	guards := make([]Guard, len(frames))
+	for attempt := 0; attempt < MaxUpdateAttempts; attempt++ {
+		for i, id := range frames {
+			if snaps[i], err = ReadVersioned(ctx, s, id); err != nil {
+				return err
+			}
+			guards[i] = AtVersion(id, snaps[i].State)
+			guards[i].Relayout = relayout
+		}
+		ms, perr := plan(snaps)
+		if perr != nil {
+			return perr
+		}
+		if _, err = ApplyIf(ctx, s, guards, ms); !errors.Is(err, ErrConflict) {
+			return err
+		}
+	}
+	return err
+}
