@@ -24,6 +24,11 @@ func Update(ctx context.Context, s Store, frames []string, relayout bool, plan f
 	snaps := make([]Snapshot, len(frames))
 	guards := make([]Guard, len(frames))
 	for attempt := 0; attempt < MaxUpdateAttempts; attempt++ {
+		if attempt > 0 {
+			for _, id := range frames {
+				NoteRetry(ctx, s, id, attempt)
+			}
+		}
 		for i, id := range frames {
 			if snaps[i], err = ReadVersioned(ctx, s, id); err != nil {
 				return err

@@ -48,6 +48,9 @@ type frameRead struct {
 func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead, output string, step Step) (*Plan, contextstore.FrameState, error) {
 	var lastErr error
 	for attempt := 0; attempt < MaxAttempts; attempt++ {
+		if attempt > 0 {
+			contextstore.NoteRetry(ctx, store, output, attempt)
+		}
 		snaps := make(map[string]contextstore.Snapshot, len(ins)+1)
 		read := func(frameID string) (contextstore.Snapshot, error) {
 			if s, ok := snaps[frameID]; ok {

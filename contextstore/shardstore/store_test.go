@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/contextstore/internal/decoratortest"
 	"github.com/ctxframe/ctxframe/contextstore/shardstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 	"github.com/ctxframe/ctxframe/keys"
@@ -22,13 +23,15 @@ func memShards(n int) []shardstore.Shard {
 	return shards
 }
 
-func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) contextstore.Store {
-		s, err := shardstore.New(memShards(3)...)
-		require.NoError(t, err)
-		return s
-	})
+func newShardedStore(t *testing.T) contextstore.Store {
+	s, err := shardstore.New(memShards(3)...)
+	require.NoError(t, err)
+	return s
 }
+
+func TestConformance(t *testing.T) { storetest.Run(t, newShardedStore) }
+
+func TestDecoratedConformance(t *testing.T) { decoratortest.Run(t, newShardedStore) }
 
 func TestFrameLivesOnOneShard(t *testing.T) {
 	ctx := context.Background()

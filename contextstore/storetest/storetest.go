@@ -834,3 +834,46 @@ func describe(v any) string {
 	}
 	return fmt.Sprintf("%T(%v)", v, v)
 }
+
+// RunDecorated runs the suite on stores from newStore, each wrapped by
+// wrap (a decorator such as contextstore.Instrument or contextstore.Cache),
+// and first checks that the wrapped store offers exactly the optional
+// capabilities of the store it wraps: a decorator must neither hide one nor
+// pretend to one.
+func RunDecorated(t *testing.T, newStore NewStore, wrap func(contextstore.Store) contextstore.Store) {
+	t.Helper()
+	t.Run("SameCapabilities", func(t *testing.T) {
+		inner := newStore(t)
+		t.Cleanup(func() { _ = contextstore.Close(inner) })
+		want, got := capabilities(inner), capabilities(wrap(inner))
+		if !slices.Equal(want, got) {
+			t.Fatalf("the decorated store has capabilities %v, the store it wraps %v", got, want)
+		}
+	})
+	Run(t, func(t *testing.T) contextstore.Store { return wrap(newStore(t)) })
+}
+
+// capabilities lists the optional interfaces s implements.
+func capabilities(s contextstore.Store) []string {
+	var out []string
+	add := func(name string, ok bool) {
+		if ok {
+			out = append(out, name)
+		}
+	}
+	_, ok := s.(contextstore.Batcher)
+	add("Batcher", ok)
+	_, ok = s.(contextstore.FrameLister)
+	add("FrameLister", ok)
+	_, ok = s.(contextstore.FrameReader)
+	add("FrameReader", ok)
+	_, ok = s.(contextstore.FrameDropper)
+	add("FrameDropper", ok)
+	_, ok = s.(contextstore.FrameEnumerator)
+	add("FrameEnumerator", ok)
+	_, ok = s.(contextstore.Versioner)
+	add("Versioner", ok)
+	_, ok = s.(io.Closer)
+	add("io.Closer", ok)
+	return out
+}

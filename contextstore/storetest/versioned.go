@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -27,6 +28,7 @@ var versionedContracts = []contract{
 	{"ConditionalIncrementsLoseNone", testConditionalIncrements},
 	{"MergePatchesFields", testMergePatches},
 	{"ConcurrentMergesLoseNone", testConcurrentMerges},
+	{"UncheckedEmptyApplyIfReadsState", testStateRead},
 }
 
 // versioner returns s's Versioner, or checks that the helpers refuse a
@@ -173,6 +175,35 @@ func testEveryWriteChangesVersion(t *testing.T, s contextstore.Store) {
 	}
 	if now := mustRead(t, v, id); now.State != (contextstore.FrameState{}) || len(now.Entries) != 0 {
 		t.Errorf("DropFrame must return the frame to the zero state with no entries, got %+v", now)
+	}
+}
+
+// testStateRead: an ApplyIf whose guards check nothing, relay nothing out
+// and that writes nothing reads the frames' states and changes none of
+// them; caches validate their frames with it.
+func testStateRead(t *testing.T, s contextstore.Store) {
+	v := versioner(t, s)
+	states, err := v.ApplyIf(bg, []contextstore.Guard{{FrameID: "st"}}, nil)
+	if err != nil {
+		t.Fatalf("state read of a frame never written: %v", err)
+	}
+	if len(states) != 1 || states[0] != (contextstore.FrameState{}) {
+		t.Fatalf("a frame never written must read as the zero state, got %+v", states)
+	}
+	mustSet(t, s, keys.Column("st", "a"), contextstore.Value{"a": 1})
+	mustSet(t, s, keys.Column("st2", "a"), contextstore.Value{"a": 1})
+	want := []contextstore.FrameState{mustRead(t, v, "st").State, mustRead(t, v, "st2").State}
+	for range 2 {
+		states, err = v.ApplyIf(bg, []contextstore.Guard{{FrameID: "st"}, {FrameID: "st2"}}, nil)
+		if err != nil {
+			t.Fatalf("state read: %v", err)
+		}
+		if !slices.Equal(states, want) {
+			t.Fatalf("state read returned %+v, versioned reads %+v", states, want)
+		}
+	}
+	if now := mustRead(t, v, "st").State; now != want[0] {
+		t.Fatalf("a state read must not change the frame's state (%+v -> %+v)", want[0], now)
 	}
 }
 
