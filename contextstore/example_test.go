@@ -78,11 +78,50 @@ func ExampleOpen() {
 	store, err := contextstore.Open(context.Background(), "mem://")
 	fmt.Printf("%T %v\n", store, err)
 
-	_, err = contextstore.Open(context.Background(), "mem://?cache=1")
+	_, err = contextstore.Open(context.Background(), "mem://?pool=1")
 	fmt.Println(errors.Is(err, contextstore.ErrConfig))
+
+	// The decorators' parameters work on every scheme.
+	cached, err := contextstore.Open(context.Background(), "mem://?cache=10000&cache_max_stale=250ms")
+	_, hasCache := contextstore.CacheStatsOf(cached)
+	fmt.Println(hasCache, err)
 	// Output:
 	// *contextstore.MemoryStore <nil>
 	// true
+	// true <nil>
+}
+
+// Put a read cache in front of any store with one line: reads of an
+// unchanged frame are served from memory after one version check (or none,
+// within MaxStale), and every write goes through to the store.
+func ExampleCache() {
+	ctx := context.Background()
+	store := contextstore.Cache(contextstore.NewMemoryStore(), contextstore.CacheOptions{MaxEntries: 100_000})
+	k := keys.Column("sales", "price")
+	_ = store.Set(ctx, k, contextstore.Value{"unit": "EUR"})
+	for range 3 {
+		v, _ := store.Get(ctx, k)
+		fmt.Println(v["unit"])
+	}
+	stats, _ := contextstore.CacheStatsOf(store)
+	fmt.Printf("hits %d, misses %d\n", stats.Hits, stats.Misses)
+	// Output:
+	// EUR
+	// EUR
+	// EUR
+	// hits 2, misses 1
+}
+
+// Report every store call to OpenTelemetry: a span per call and metrics
+// of latency, entries and errors. Here the global providers, a no-op until
+// the program installs the SDK; pass providers in Telemetry to choose.
+func ExampleInstrument() {
+	ctx := context.Background()
+	store := contextstore.Instrument(contextstore.NewMemoryStore(), contextstore.Telemetry{Backend: "mem"})
+	err := store.Set(ctx, keys.Column("sales", "price"), contextstore.Value{"unit": "EUR"})
+	fmt.Println(err, contextstore.Versioned(store))
+	// Output:
+	// <nil> true
 }
 
 // A read-modify-write that never loses another writer's update: read the

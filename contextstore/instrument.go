@@ -407,8 +407,9 @@ func NoteRetry(ctx context.Context, s Store, frameID string, attempt int) {
 	}
 }
 
-// StartOperation starts the span of an adapter's operation (a gota or
-// Arrow operation, an IPC or Parquet read or write) on the tracer of s's
+// StartOperation starts the span "ctxframe.OP" (spaces in op become
+// underscores) of an adapter's operation (a gota or Arrow operation,
+// "gota.filter"; an IPC or Parquet read or write) on the tracer of s's
 // instrumentation, or the global tracer when s is not instrumented, so that
 // the store calls the operation causes are its children. The returned end
 // closes the span with err's kind.
@@ -419,7 +420,7 @@ func StartOperation(ctx context.Context, s Store, op, frameID string) (context.C
 	} else {
 		tracer = otel.GetTracerProvider().Tracer(InstrumentationName)
 	}
-	ctx, span := tracer.Start(ctx, "ctxframe."+op, trace.WithSpanKind(trace.SpanKindInternal))
+	ctx, span := tracer.Start(ctx, "ctxframe."+strings.ReplaceAll(op, " ", "_"), trace.WithSpanKind(trace.SpanKindInternal))
 	if !span.IsRecording() {
 		return ctx, func(error) { span.End() }
 	}

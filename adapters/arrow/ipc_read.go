@@ -46,7 +46,7 @@ func ReadStream(ctx context.Context, r io.Reader, store contextstore.Store, opts
 	}
 	var res *ReadResult
 	in := &recordingReader{r: r}
-	err := readAll(ctx, op, ErrCorruptIPC, &in.err, &res, func() error {
+	err := readAll(ctx, store, op, ErrCorruptIPC, &in.err, &res, func(ctx context.Context) error {
 		lim := opts.framing()
 		mem := newBudget(opts.allocator(), lim.data)
 		if n, ok := remaining(r); ok && n < lim.data {
@@ -96,7 +96,7 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 	}
 	var res *ReadResult
 	in := &recordingReadAtSeeker{r: r}
-	err := readAll(ctx, op, ErrCorruptIPC, &in.err, &res, func() error {
+	err := readAll(ctx, store, op, ErrCorruptIPC, &in.err, &res, func(ctx context.Context) error {
 		budget, err := checkFile(in, opts.framing())
 		if err != nil {
 			return err
@@ -136,8 +136,10 @@ func ReadFile(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.Store,
 // set to nil, and the error is classified (corrupt input, the input's own
 // I/O error *ioErr, the caller's cancellation, the store's failure) and
 // returned as op's *OpError.
-func readAll(ctx context.Context, op string, corrupt error, ioErr *error, res **ReadResult, read func() error) error {
-	err := readRecovered(corrupt, read)
+func readAll(ctx context.Context, store contextstore.Store, op string, corrupt error, ioErr *error, res **ReadResult, read func(context.Context) error) (err error) {
+	ctx, end := contextstore.StartOperation(ctx, store, "arrow."+op, "")
+	defer func() { end(err) }()
+	err = readRecovered(corrupt, func() error { return read(ctx) })
 	if err == nil {
 		return nil
 	}

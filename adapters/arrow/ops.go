@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ctxframe/ctxframe/contextstore"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -53,8 +54,14 @@ type opConfig struct {
 
 // runOp runs op on f, in place when to is "" and into frame ID to
 // otherwise.
-func runOp(ctx context.Context, f *boundData, to string, op Op) (*boundData, Report, error) {
-	rep := Report{Op: op.name}
+func runOp(ctx context.Context, f *boundData, to string, op Op) (_ *boundData, rep Report, err error) {
+	rep = Report{Op: op.name}
+	output := to
+	if output == "" {
+		output = f.bind.FrameID()
+	}
+	ctx, end := contextstore.StartOperation(ctx, f.bind.Store(), "arrow."+op.name, output)
+	defer func() { end(err) }()
 	if op.run == nil {
 		return nil, rep, opError("apply", "", ErrInvalidArgument, errors.New("zero Op: build one with Slice, Rename, Sort and the other constructors"))
 	}

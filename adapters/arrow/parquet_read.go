@@ -54,7 +54,7 @@ func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, store contextsto
 	}
 	in := &recordingReadAtSeeker{r: r}
 	var res *ReadResult
-	err := readAll(ctx, op, ErrCorruptParquet, &in.err, &res, func() error {
+	err := readAll(ctx, store, op, ErrCorruptParquet, &in.err, &res, func(ctx context.Context) error {
 		size, err := checkParquetFraming(in, opts.maxFooter())
 		if err != nil {
 			return err

@@ -126,7 +126,9 @@ type writeContext struct {
 
 // encodeForWriting checks a writer's arguments and encodes frameID's
 // context into schema's metadata, for op's writer.
-func encodeForWriting(ctx context.Context, op string, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, limits arrowmeta.Limits) (writeContext, error) {
+func encodeForWriting(ctx context.Context, op string, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, limits arrowmeta.Limits) (_ writeContext, err error) {
+	ctx, end := contextstore.StartOperation(ctx, store, "arrow."+op, frameID)
+	defer func() { end(err) }()
 	if w == nil || store == nil || schema == nil {
 		return writeContext{}, opError(op, frameID, ErrInvalidArgument, errors.New("nil writer, store or schema"))
 	}

@@ -101,8 +101,10 @@ func (f *Frame) Derive(ctx context.Context, frameID string, op Op) (*Frame, Repo
 // run is Apply and Derive: read the inputs' context, run gota (computing
 // the row mapping only when some input has row or cell context), plan the
 // context change and commit it in one batch.
-func (f *Frame) run(ctx context.Context, output string, op Op) (dataframe.DataFrame, Report, *framectx.Binding, error) {
-	rep := Report{Op: op.name}
+func (f *Frame) run(ctx context.Context, output string, op Op) (_ dataframe.DataFrame, rep Report, _ *framectx.Binding, err error) {
+	ctx, end := contextstore.StartOperation(ctx, f.Store(), "gota."+op.name, output)
+	defer func() { end(err) }()
+	rep = Report{Op: op.name}
 	if op.run == nil {
 		return dataframe.DataFrame{}, rep, nil, invalidArgument("apply", f.FrameID(), "zero Op: build one with Rename, Filter, ...")
 	}
