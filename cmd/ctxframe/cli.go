@@ -113,6 +113,10 @@ func newRoot(ctx context.Context, e *env) *cobra.Command {
 	}
 	root.SetContext(ctx)
 	root.PersistentFlags().StringVar(&e.storeURL, "store", "", "store URL (default $CTXFRAME_STORE, else "+defaultStore+")")
+	root.PersistentFlags().BoolVar(&e.diag.trace, "trace", diagnosisFromEnv("CTXFRAME_TRACE"),
+		"print every store call and operation, with its time and entries, to stderr at the end (or $CTXFRAME_TRACE=1)")
+	root.PersistentFlags().BoolVar(&e.diag.metrics, "metrics", diagnosisFromEnv("CTXFRAME_METRICS"),
+		"print store time, calls and entries by operation to stderr at the end (or $CTXFRAME_METRICS=1)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return fmt.Errorf("%w: %w", errUsage, err) })
 	groups := map[string]*cobra.Command{
 		"schema": {Use: "schema", Short: "Import or export column context as a Frictionless Table Schema"},

@@ -50,6 +50,7 @@ type env struct {
 	readOnly       bool    // the command only reads the store
 	name           string  // the command running, for messages
 	opts           options // its flags
+	diag           diagnosis
 }
 
 // missingSQLiteFile reports whether storeURL names a SQLite file
@@ -88,7 +89,7 @@ func (e *env) openStore(ctx context.Context) (contextstore.Store, error) {
 		if e.readOnly && missingSQLiteFile(url) {
 			url = "mem://"
 		}
-		s, err := contextstore.Open(ctx, url)
+		s, err := contextstore.Open(ctx, url, e.openOptions()...)
 		if err != nil {
 			return nil, err
 		}
@@ -121,6 +122,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			err = cerr
 		}
 	}
+	e.diag.report(stderr)
 	name := "ctxframe"
 	if e.name != "ctxframe" {
 		name += " " + e.name

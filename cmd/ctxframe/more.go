@@ -68,12 +68,12 @@ func cmdCopy(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	src, err := contextstore.Open(ctx, e.opts.from)
+	src, err := contextstore.Open(ctx, e.opts.from, e.openOptions()...)
 	if err != nil {
 		return fmt.Errorf("opening --from: %w", err)
 	}
 	defer contextstore.Close(src)
-	dst, err := contextstore.Open(ctx, e.opts.to)
+	dst, err := contextstore.Open(ctx, e.opts.to, e.openOptions()...)
 	if err != nil {
 		return fmt.Errorf("opening --to: %w", err)
 	}
