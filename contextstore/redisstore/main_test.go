@@ -14,5 +14,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envWriterChild) != "" {
 		os.Exit(runWriterChild())
 	}
+	if os.Getenv(envCounterChild) != "" {
+		os.Exit(runCounterChild())
+	}
 	os.Exit(m.Run())
 }
