@@ -154,11 +154,11 @@ func (c *cached) frame(ctx context.Context, frameID string) (*cachedFrame, error
 			c.hits.Add(1)
 			return f, nil
 		}
-		state, err := frameState(ctx, c.versioner, frameID)
+		states, err := FrameStates(ctx, c.s, []string{frameID})
 		if err != nil {
 			return nil, err
 		}
-		if state == f.state {
+		if states[0] == f.state {
 			c.mu.Lock()
 			if began.After(f.checked) {
 				f.checked = began
@@ -219,16 +219,6 @@ func (c *cached) remove(e *list.Element) {
 	f := c.lru.Remove(e).(*cachedFrame)
 	delete(c.frames, f.id)
 	c.held -= f.size()
-}
-
-// frameState reads frameID's state without its entries: a conditional
-// write that checks nothing and writes nothing (see Versioner.ApplyIf).
-func frameState(ctx context.Context, v Versioner, frameID string) (FrameState, error) {
-	states, err := v.ApplyIf(ctx, []Guard{{FrameID: frameID}}, nil)
-	if err != nil {
-		return FrameState{}, err
-	}
-	return states[0], nil
 }
 
 // writing marks a write to frames as begun; the returned func marks it
@@ -403,6 +393,11 @@ func cloneEntries(es []Entry) []Entry {
 		out[i] = Entry{Key: e.Key, Value: Clone(e.Value)}
 	}
 	return out
+}
+
+// FrameStates asks the store: a state is what the cache checks itself by.
+func (c *cached) FrameStates(ctx context.Context, frameIDs []string) ([]FrameState, error) {
+	return FrameStates(ctx, c.s, frameIDs)
 }
 
 func (c *cached) ListKeys(ctx context.Context) ([]keys.Key, error) { return c.s.ListKeys(ctx) }

@@ -19,6 +19,7 @@ type Decorator interface {
 	FrameDropper
 	FrameEnumerator
 	Versioner
+	StateReader
 	io.Closer
 	// Unwrap returns the store the decorator wraps.
 	Unwrap() Store

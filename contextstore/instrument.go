@@ -11,7 +11,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -76,12 +78,19 @@ func Instrument(s Store, t Telemetry) Store {
 		backend = strings.TrimPrefix(fmt.Sprintf("%T", s), "*")
 	}
 	in := &instrumented{s: s, backend: backend, tracer: tp.Tracer(InstrumentationName)}
+	_, noTraces := tp.(tracenoop.TracerProvider)
+	_, noMetrics := mp.(metricnoop.MeterProvider)
+	in.off = noTraces && noMetrics
 	in.metrics(mp.Meter(InstrumentationName))
+	// Options built once: a call allocates nothing for them.
 	for op := range opCount {
-		in.attrs[op] = attribute.NewSet(AttrBackend.String(backend), AttrOperation.String(op.String()))
+		set := metric.WithAttributeSet(attribute.NewSet(AttrBackend.String(backend), AttrOperation.String(op.String())))
+		in.record[op] = []metric.RecordOption{set}
+		in.add[op] = []metric.AddOption{set}
 		in.spanName[op] = "contextstore." + op.String()
 	}
-	in.backendAttrs = attribute.NewSet(AttrBackend.String(backend))
+	in.backendAdd = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(AttrBackend.String(backend)))}
+	in.startOpts = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
 	return Narrow(in, s)
 }
 
@@ -101,29 +110,35 @@ const (
 	opListFrames
 	opReadVersioned
 	opApplyIf
+	opFrameStates
 	opClose
 	opCount
 )
 
 var opNames = [opCount]string{"set", "get", "delete", "list", "apply", "getmany", "listframe", "readframe",
-	"dropframe", "listframes", "readversioned", "applyif", "close"}
+	"dropframe", "listframes", "readversioned", "applyif", "framestates", "close"}
 
 func (o storeOp) String() string { return opNames[o] }
 
 // instrumented is the Decorator Instrument returns (narrowed).
 type instrumented struct {
-	s            Store
-	backend      string
-	tracer       trace.Tracer
-	duration     metric.Float64Histogram
-	read         metric.Int64Counter
-	written      metric.Int64Counter
-	errs         metric.Int64Counter
-	conflicts    metric.Int64Counter
-	retries      metric.Int64Counter
-	attrs        [opCount]attribute.Set
-	spanName     [opCount]string
-	backendAttrs attribute.Set
+	s          Store
+	backend    string
+	tracer     trace.Tracer
+	duration   metric.Float64Histogram
+	read       metric.Int64Counter
+	written    metric.Int64Counter
+	errs       metric.Int64Counter
+	conflicts  metric.Int64Counter
+	retries    metric.Int64Counter
+	record     [opCount][]metric.RecordOption
+	add        [opCount][]metric.AddOption
+	spanName   [opCount]string
+	backendAdd []metric.AddOption
+	startOpts  []trace.SpanStartOption
+	// off: both providers are the API's no-op ones, so a call reports
+	// nothing and costs nothing beyond the call through.
+	off bool
 }
 
 var _ Decorator = (*instrumented)(nil)
@@ -160,44 +175,55 @@ type call struct {
 	op    storeOp
 	ctx   context.Context
 	span  trace.Span
-	start time.Time
+	start time.Time // zero when the duration is not recorded
 }
 
 func (in *instrumented) begin(ctx context.Context, op storeOp, frameID string) call {
-	ctx, span := in.tracer.Start(ctx, in.spanName[op], trace.WithSpanKind(trace.SpanKindClient))
+	if in.off {
+		return call{ctx: ctx}
+	}
+	ctx, span := in.tracer.Start(ctx, in.spanName[op], in.startOpts...)
 	if span.IsRecording() {
 		span.SetAttributes(AttrBackend.String(in.backend), AttrOperation.String(op.String()))
 		if frameID != "" {
 			span.SetAttributes(AttrFrameID.String(frameID))
 		}
 	}
-	return call{in: in, op: op, ctx: ctx, span: span, start: time.Now()}
+	c := call{in: in, op: op, ctx: ctx, span: span}
+	if in.duration.Enabled(ctx) {
+		c.start = time.Now()
+	}
+	return c
 }
 
 // end records the call's outcome: entries read and written, and the error
 // kind when it failed.
 func (c call) end(err error, read, written int) {
 	in := c.in
-	elapsed := time.Since(c.start).Seconds()
-	set := metric.WithAttributeSet(in.attrs[c.op])
+	if in == nil {
+		return
+	}
 	kind := ""
 	if err != nil {
 		kind = ErrorKind(err)
-		in.duration.Record(c.ctx, elapsed, set, metric.WithAttributes(AttrErrorType.String(kind)))
+		withKind := metric.WithAttributes(AttrErrorType.String(kind))
+		if !c.start.IsZero() {
+			in.duration.Record(c.ctx, time.Since(c.start).Seconds(), append(in.record[c.op][:1:1], withKind)...)
+		}
 		if kind != "not_found" {
-			in.errs.Add(c.ctx, 1, set, metric.WithAttributes(AttrErrorType.String(kind)))
+			in.errs.Add(c.ctx, 1, append(in.add[c.op][:1:1], withKind)...)
 		}
 		if kind == "conflict" {
-			in.conflicts.Add(c.ctx, 1, metric.WithAttributeSet(in.backendAttrs))
+			in.conflicts.Add(c.ctx, 1, in.backendAdd...)
 		}
-	} else {
-		in.duration.Record(c.ctx, elapsed, set)
+	} else if !c.start.IsZero() {
+		in.duration.Record(c.ctx, time.Since(c.start).Seconds(), in.record[c.op]...)
 	}
 	if read > 0 {
-		in.read.Add(c.ctx, int64(read), set)
+		in.read.Add(c.ctx, int64(read), in.add[c.op]...)
 	}
 	if written > 0 {
-		in.written.Add(c.ctx, int64(written), set)
+		in.written.Add(c.ctx, int64(written), in.add[c.op]...)
 	}
 	if c.span.IsRecording() {
 		c.span.SetAttributes(AttrEntries.Int(read + written))
@@ -371,6 +397,17 @@ func (in *instrumented) ApplyIf(ctx context.Context, guards []Guard, ms []Mutati
 	return states, err
 }
 
+func (in *instrumented) FrameStates(ctx context.Context, frameIDs []string) ([]FrameState, error) {
+	frameID := ""
+	if len(frameIDs) == 1 {
+		frameID = frameIDs[0]
+	}
+	c := in.begin(ctx, opFrameStates, frameID)
+	states, err := FrameStates(c.ctx, in.s, frameIDs)
+	c.end(err, 0, 0)
+	return states, err
+}
+
 // Close closes the wrapped store.
 func (in *instrumented) Close() error {
 	c := in.begin(context.Background(), opClose, "")
@@ -381,7 +418,10 @@ func (in *instrumented) Close() error {
 
 // noteRetry counts one more attempt of a conditional commit of frameID.
 func (in *instrumented) noteRetry(ctx context.Context, frameID string, attempt int) {
-	in.retries.Add(ctx, 1, metric.WithAttributeSet(in.backendAttrs))
+	if in.off {
+		return
+	}
+	in.retries.Add(ctx, 1, in.backendAdd...)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.AddEvent("ctxframe.retry", trace.WithAttributes(AttrFrameID.String(frameID), AttrAttempt.Int(attempt)))
 	}

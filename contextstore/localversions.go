@@ -48,6 +48,7 @@ var (
 	_ FrameDropper    = (*localVersions)(nil)
 	_ FrameEnumerator = (*localVersions)(nil)
 	_ Versioner       = (*localVersions)(nil)
+	_ StateReader     = (*localVersions)(nil)
 )
 
 func (l *localVersions) bump(frameIDs map[string]bool, relayout map[string]bool) {
@@ -214,6 +215,27 @@ func (l *localVersions) ApplyIf(ctx context.Context, guards []Guard, ms []Mutati
 	out := make([]FrameState, len(guards))
 	for i, g := range guards {
 		out[i] = l.states[g.FrameID]
+	}
+	return out, nil
+}
+
+func (l *localVersions) FrameStates(ctx context.Context, frameIDs []string) ([]FrameState, error) {
+	for _, id := range frameIDs {
+		if err := keys.Frame(id).Validate(); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.live("framestates", keys.Key{}); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, NewError("framestates", "", keys.Key{}, nil, err)
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	out := make([]FrameState, len(frameIDs))
+	for i, id := range frameIDs {
+		out[i] = l.states[id]
 	}
 	return out, nil
 }

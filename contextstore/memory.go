@@ -204,6 +204,25 @@ func (s *MemoryStore) ReadVersioned(ctx context.Context, frameID string) (Snapsh
 	return Snapshot{FrameID: frameID, State: s.states[frameID], Entries: s.entries(frameID)}, nil
 }
 
+// FrameStates implements StateReader.
+func (s *MemoryStore) FrameStates(ctx context.Context, frameIDs []string) ([]FrameState, error) {
+	for _, id := range frameIDs {
+		if err := keys.Frame(id).Validate(); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "framestates", keys.Key{}); err != nil {
+		return nil, err
+	}
+	out := make([]FrameState, len(frameIDs))
+	for i, id := range frameIDs {
+		out[i] = s.states[id]
+	}
+	return out, nil
+}
+
 // ApplyIf implements Versioner; the check and the whole batch happen under
 // the store's lock.
 func (s *MemoryStore) ApplyIf(ctx context.Context, guards []Guard, ms []Mutation) ([]FrameState, error) {

@@ -10,10 +10,11 @@ const capFrameReader = 1 << 2
 const capFrameDropper = 1 << 3
 const capFrameEnumerator = 1 << 4
 const capVersioner = 1 << 5
-const capCloser = 1 << 6
+const capStateReader = 1 << 6
+const capCloser = 1 << 7
 
 // capabilityCount is the number of optional capabilities Narrow keeps.
-const capabilityCount = 7
+const capabilityCount = 8
 
 // capabilityMask returns the mask of the optional capabilities s has.
 func capabilityMask(s Store) uint {
@@ -35,6 +36,9 @@ func capabilityMask(s Store) uint {
 	}
 	if _, ok := s.(Versioner); ok {
 		m |= capVersioner
+	}
+	if _, ok := s.(StateReader); ok {
+		m |= capStateReader
 	}
 	if _, ok := s.(io.Closer); ok {
 		m |= capCloser
@@ -561,21 +565,21 @@ func narrowTo(d Decorator, mask uint) Store {
 	case 64:
 		return struct {
 			Store
-			io.Closer
+			StateReader
 			core
 		}{d, d, c}
 	case 65:
 		return struct {
 			Store
 			Batcher
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, c}
 	case 66:
 		return struct {
 			Store
 			FrameLister
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, c}
 	case 67:
@@ -583,14 +587,14 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			Batcher
 			FrameLister
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 68:
 		return struct {
 			Store
 			FrameReader
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, c}
 	case 69:
@@ -598,7 +602,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			Batcher
 			FrameReader
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 70:
@@ -606,7 +610,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameLister
 			FrameReader
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 71:
@@ -615,14 +619,14 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameLister
 			FrameReader
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 72:
 		return struct {
 			Store
 			FrameDropper
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, c}
 	case 73:
@@ -630,7 +634,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			Batcher
 			FrameDropper
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 74:
@@ -638,7 +642,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameLister
 			FrameDropper
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 75:
@@ -647,7 +651,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameLister
 			FrameDropper
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 76:
@@ -655,7 +659,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameReader
 			FrameDropper
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 77:
@@ -664,7 +668,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameReader
 			FrameDropper
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 78:
@@ -673,7 +677,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameReader
 			FrameDropper
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 79:
@@ -683,14 +687,14 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameReader
 			FrameDropper
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 80:
 		return struct {
 			Store
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, c}
 	case 81:
@@ -698,7 +702,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			Batcher
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 82:
@@ -706,7 +710,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameLister
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 83:
@@ -715,7 +719,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameLister
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 84:
@@ -723,7 +727,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameReader
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 85:
@@ -732,7 +736,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameReader
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 86:
@@ -741,7 +745,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameReader
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 87:
@@ -751,7 +755,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameReader
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 88:
@@ -759,7 +763,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameDropper
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 89:
@@ -768,7 +772,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameDropper
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 90:
@@ -777,7 +781,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameDropper
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 91:
@@ -787,7 +791,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameDropper
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 92:
@@ -796,7 +800,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameDropper
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 93:
@@ -806,7 +810,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameDropper
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 94:
@@ -816,7 +820,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameDropper
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 95:
@@ -827,14 +831,14 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameDropper
 			FrameEnumerator
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, d, c}
 	case 96:
 		return struct {
 			Store
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, c}
 	case 97:
@@ -842,7 +846,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			Batcher
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 98:
@@ -850,7 +854,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameLister
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 99:
@@ -859,7 +863,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameLister
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 100:
@@ -867,7 +871,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameReader
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 101:
@@ -876,7 +880,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameReader
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 102:
@@ -885,7 +889,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameReader
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 103:
@@ -895,7 +899,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameReader
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 104:
@@ -903,7 +907,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameDropper
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 105:
@@ -912,7 +916,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameDropper
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 106:
@@ -921,7 +925,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameDropper
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 107:
@@ -931,7 +935,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameDropper
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 108:
@@ -940,7 +944,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameDropper
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 109:
@@ -950,7 +954,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameDropper
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 110:
@@ -960,7 +964,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameDropper
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 111:
@@ -971,7 +975,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameDropper
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, d, c}
 	case 112:
@@ -979,7 +983,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Store
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, c}
 	case 113:
@@ -988,7 +992,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			Batcher
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 114:
@@ -997,7 +1001,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 115:
@@ -1007,7 +1011,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameLister
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 116:
@@ -1016,7 +1020,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 117:
@@ -1026,7 +1030,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 118:
@@ -1036,7 +1040,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 119:
@@ -1047,7 +1051,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameReader
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, d, c}
 	case 120:
@@ -1056,7 +1060,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameDropper
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, c}
 	case 121:
@@ -1066,7 +1070,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameDropper
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 122:
@@ -1076,7 +1080,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameDropper
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 123:
@@ -1087,7 +1091,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameDropper
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, d, c}
 	case 124:
@@ -1097,7 +1101,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameDropper
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, c}
 	case 125:
@@ -1108,7 +1112,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameDropper
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, d, c}
 	case 126:
@@ -1119,7 +1123,7 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameDropper
 			FrameEnumerator
 			Versioner
-			io.Closer
+			StateReader
 			core
 		}{d, d, d, d, d, d, d, c}
 	case 127:
@@ -1131,9 +1135,1225 @@ func narrowTo(d Decorator, mask uint) Store {
 			FrameDropper
 			FrameEnumerator
 			Versioner
+			StateReader
+			core
+		}{d, d, d, d, d, d, d, d, c}
+	case 128:
+		return struct {
+			Store
+			io.Closer
+			core
+		}{d, d, c}
+	case 129:
+		return struct {
+			Store
+			Batcher
+			io.Closer
+			core
+		}{d, d, d, c}
+	case 130:
+		return struct {
+			Store
+			FrameLister
+			io.Closer
+			core
+		}{d, d, d, c}
+	case 131:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 132:
+		return struct {
+			Store
+			FrameReader
+			io.Closer
+			core
+		}{d, d, d, c}
+	case 133:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 134:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 135:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 136:
+		return struct {
+			Store
+			FrameDropper
+			io.Closer
+			core
+		}{d, d, d, c}
+	case 137:
+		return struct {
+			Store
+			Batcher
+			FrameDropper
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 138:
+		return struct {
+			Store
+			FrameLister
+			FrameDropper
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 139:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameDropper
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 140:
+		return struct {
+			Store
+			FrameReader
+			FrameDropper
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 141:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameDropper
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 142:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameDropper
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 143:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameDropper
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 144:
+		return struct {
+			Store
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, c}
+	case 145:
+		return struct {
+			Store
+			Batcher
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 146:
+		return struct {
+			Store
+			FrameLister
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 147:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 148:
+		return struct {
+			Store
+			FrameReader
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 149:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 150:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 151:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 152:
+		return struct {
+			Store
+			FrameDropper
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 153:
+		return struct {
+			Store
+			Batcher
+			FrameDropper
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 154:
+		return struct {
+			Store
+			FrameLister
+			FrameDropper
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 155:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameDropper
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 156:
+		return struct {
+			Store
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 157:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 158:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 159:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 160:
+		return struct {
+			Store
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, c}
+	case 161:
+		return struct {
+			Store
+			Batcher
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 162:
+		return struct {
+			Store
+			FrameLister
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 163:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 164:
+		return struct {
+			Store
+			FrameReader
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 165:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 166:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 167:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 168:
+		return struct {
+			Store
+			FrameDropper
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 169:
+		return struct {
+			Store
+			Batcher
+			FrameDropper
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 170:
+		return struct {
+			Store
+			FrameLister
+			FrameDropper
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 171:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameDropper
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 172:
+		return struct {
+			Store
+			FrameReader
+			FrameDropper
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 173:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameDropper
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 174:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameDropper
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 175:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameDropper
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 176:
+		return struct {
+			Store
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 177:
+		return struct {
+			Store
+			Batcher
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 178:
+		return struct {
+			Store
+			FrameLister
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 179:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 180:
+		return struct {
+			Store
+			FrameReader
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 181:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 182:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 183:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 184:
+		return struct {
+			Store
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 185:
+		return struct {
+			Store
+			Batcher
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 186:
+		return struct {
+			Store
+			FrameLister
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 187:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 188:
+		return struct {
+			Store
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 189:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 190:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 191:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			Versioner
 			io.Closer
 			core
 		}{d, d, d, d, d, d, d, d, c}
+	case 192:
+		return struct {
+			Store
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, c}
+	case 193:
+		return struct {
+			Store
+			Batcher
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 194:
+		return struct {
+			Store
+			FrameLister
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 195:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 196:
+		return struct {
+			Store
+			FrameReader
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 197:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 198:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 199:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 200:
+		return struct {
+			Store
+			FrameDropper
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 201:
+		return struct {
+			Store
+			Batcher
+			FrameDropper
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 202:
+		return struct {
+			Store
+			FrameLister
+			FrameDropper
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 203:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameDropper
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 204:
+		return struct {
+			Store
+			FrameReader
+			FrameDropper
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 205:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameDropper
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 206:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameDropper
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 207:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameDropper
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 208:
+		return struct {
+			Store
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 209:
+		return struct {
+			Store
+			Batcher
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 210:
+		return struct {
+			Store
+			FrameLister
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 211:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 212:
+		return struct {
+			Store
+			FrameReader
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 213:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 214:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 215:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 216:
+		return struct {
+			Store
+			FrameDropper
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 217:
+		return struct {
+			Store
+			Batcher
+			FrameDropper
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 218:
+		return struct {
+			Store
+			FrameLister
+			FrameDropper
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 219:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameDropper
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 220:
+		return struct {
+			Store
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 221:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 222:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 223:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, d, c}
+	case 224:
+		return struct {
+			Store
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, c}
+	case 225:
+		return struct {
+			Store
+			Batcher
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 226:
+		return struct {
+			Store
+			FrameLister
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 227:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 228:
+		return struct {
+			Store
+			FrameReader
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 229:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 230:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 231:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 232:
+		return struct {
+			Store
+			FrameDropper
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 233:
+		return struct {
+			Store
+			Batcher
+			FrameDropper
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 234:
+		return struct {
+			Store
+			FrameLister
+			FrameDropper
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 235:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameDropper
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 236:
+		return struct {
+			Store
+			FrameReader
+			FrameDropper
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 237:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameDropper
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 238:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameDropper
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 239:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameDropper
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, d, c}
+	case 240:
+		return struct {
+			Store
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, c}
+	case 241:
+		return struct {
+			Store
+			Batcher
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 242:
+		return struct {
+			Store
+			FrameLister
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 243:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 244:
+		return struct {
+			Store
+			FrameReader
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 245:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 246:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 247:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, d, c}
+	case 248:
+		return struct {
+			Store
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, c}
+	case 249:
+		return struct {
+			Store
+			Batcher
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 250:
+		return struct {
+			Store
+			FrameLister
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 251:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, d, c}
+	case 252:
+		return struct {
+			Store
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, c}
+	case 253:
+		return struct {
+			Store
+			Batcher
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, d, c}
+	case 254:
+		return struct {
+			Store
+			FrameLister
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, d, c}
+	case 255:
+		return struct {
+			Store
+			Batcher
+			FrameLister
+			FrameReader
+			FrameDropper
+			FrameEnumerator
+			Versioner
+			StateReader
+			io.Closer
+			core
+		}{d, d, d, d, d, d, d, d, d, c}
 	}
 	panic("contextstore: capability mask out of range")
 }

@@ -91,6 +91,40 @@ type Versioner interface {
 	ApplyIf(ctx context.Context, guards []Guard, ms []Mutation) ([]FrameState, error)
 }
 
+// StateReader is the optional capability of reading frames' states
+// without their entries, in one cheap read: what a cache asks to learn
+// whether the frames it holds changed.
+type StateReader interface {
+	// FrameStates returns the state of each of frameIDs, in order; a frame
+	// never written has the zero FrameState.
+	FrameStates(ctx context.Context, frameIDs []string) ([]FrameState, error)
+}
+
+// FrameStates returns the state of each of frameIDs through s's
+// StateReader, else through its Versioner: an ApplyIf whose guards check
+// nothing and that writes nothing (one transaction on a SQL store, where
+// FrameStates is one query). A store with neither is refused with
+// ErrUnsupported.
+func FrameStates(ctx context.Context, s Store, frameIDs []string) ([]FrameState, error) {
+	for _, id := range frameIDs {
+		if err := keys.Frame(id).Validate(); err != nil {
+			return nil, err
+		}
+	}
+	if r, ok := s.(StateReader); ok {
+		return r.FrameStates(ctx, frameIDs)
+	}
+	v, ok := s.(Versioner)
+	if !ok {
+		return nil, unversioned("framestates", "")
+	}
+	guards := make([]Guard, len(frameIDs))
+	for i, id := range frameIDs {
+		guards[i] = Guard{FrameID: id}
+	}
+	return v.ApplyIf(ctx, guards, nil)
+}
+
 // ReadVersioned returns frameID's entries with its state through s's
 // Versioner. A store without the capability is refused with ErrUnsupported
 // rather than read without a state: a caller that commits on what it read

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/contextstore/internal/decoratortest"
 	"github.com/ctxframe/ctxframe/contextstore/redisstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -223,4 +224,12 @@ func loop(b *testing.B, op func() error) {
 	for b.Loop() {
 		require.NoError(b, op())
 	}
+}
+
+// BenchmarkDecorators: docs/PERFORMANCE.md, "Observable and cached stores".
+func BenchmarkDecorators(b *testing.B) {
+	decoratortest.Bench(b, func(b *testing.B) contextstore.Store {
+		s, _, _ := benchSetup(b)
+		return s
+	})
 }

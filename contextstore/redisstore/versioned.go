@@ -16,7 +16,10 @@ import (
 	"github.com/ctxframe/ctxframe/keys"
 )
 
-var _ contextstore.Versioner = (*Store)(nil)
+var (
+	_ contextstore.Versioner   = (*Store)(nil)
+	_ contextstore.StateReader = (*Store)(nil)
+)
 
 // mergeAttempts bounds how often a batch with merges is tried again when
 // an entry it merges into changed between its read and its write.
@@ -98,6 +101,38 @@ func parseState(vals []any) (contextstore.FrameState, error) {
 		}
 	}
 	return st, nil
+}
+
+// FrameStates implements contextstore.StateReader with one pipelined HMGET
+// of each frame's state hash (one round trip per node in a cluster).
+func (s *Store) FrameStates(ctx context.Context, frameIDs []string) ([]contextstore.FrameState, error) {
+	for _, id := range frameIDs {
+		if err := keys.Frame(id).Validate(); err != nil {
+			return nil, err
+		}
+	}
+	octx, cancel, err := s.begin(ctx, "framestates", keys.Key{})
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	cmds := make([]*redis.SliceCmd, len(frameIDs))
+	_, err = s.client.Pipelined(octx, func(p redis.Pipeliner) error {
+		for i, id := range frameIDs {
+			cmds[i] = p.HMGet(octx, s.stateKey(id), "v", "e")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail(ctx, "framestates", keys.Key{}, err)
+	}
+	out := make([]contextstore.FrameState, len(frameIDs))
+	for i, c := range cmds {
+		if out[i], err = parseState(c.Val()); err != nil {
+			return nil, contextstore.NewError("framestates", backend, keys.Frame(frameIDs[i]), contextstore.ErrBackend, err)
+		}
+	}
+	return out, nil
 }
 
 // ApplyIf implements contextstore.Versioner with writeScript: on a single

@@ -17,6 +17,39 @@ func (s *Store) ReadVersioned(ctx context.Context, frameID string) (contextstore
 	return contextstore.ReadVersioned(ctx, sh, frameID)
 }
 
+// FrameStates implements contextstore.StateReader: each frame's state from
+// its shard, one call per shard.
+func (s *Store) FrameStates(ctx context.Context, frameIDs []string) ([]contextstore.FrameState, error) {
+	for _, id := range frameIDs {
+		if err := keys.Frame(id).Validate(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.checkOpen("framestates", keys.Key{}); err != nil {
+		return nil, err
+	}
+	ids := make([][]string, len(s.shards))
+	at := make([][]int, len(s.shards))
+	for i, id := range frameIDs {
+		sh := s.index(id)
+		ids[sh], at[sh] = append(ids[sh], id), append(at[sh], i)
+	}
+	out := make([]contextstore.FrameState, len(frameIDs))
+	for sh := range s.shards {
+		if len(ids[sh]) == 0 {
+			continue
+		}
+		states, err := contextstore.FrameStates(ctx, s.shards[sh].Store, ids[sh])
+		if err != nil {
+			return nil, err
+		}
+		for j, pos := range at[sh] {
+			out[pos] = states[j]
+		}
+	}
+	return out, nil
+}
+
 // ApplyIf implements contextstore.Versioner: each shard checks its frames'
 // guards atomically with their writes. Shards with guards but no writes are
 // checked first, so a stale frame elsewhere refuses the batch before any

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/contextstore/internal/decoratortest"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -220,4 +221,27 @@ func BenchmarkPostgresSingle(b *testing.B) {
 			_, err := conn.Exec(bg, s.stmts.set, frame, local, value)
 			return err
 		})
+}
+
+// BenchmarkDecorators: docs/PERFORMANCE.md, "Observable and cached stores".
+func BenchmarkDecorators(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		decoratortest.Bench(b, func(b *testing.B) contextstore.Store {
+			s, err := OpenSQLite(bg, filepath.Join(b.TempDir(), "bench.db"), nil)
+			require.NoError(b, err)
+			b.Cleanup(func() { _ = s.Close() })
+			return s
+		})
+	})
+	b.Run("postgres", func(b *testing.B) {
+		decoratortest.Bench(b, func(b *testing.B) contextstore.Store {
+			dsn := storetest.ServerEnv(b, storetest.EnvPostgresURL)
+			table := randomTable()
+			dropPostgresTableAtCleanup(b, dsn, table)
+			s, err := OpenPostgres(bg, dsn, &Options{Table: table})
+			require.NoError(b, err)
+			b.Cleanup(func() { _ = s.Close() })
+			return s
+		})
+	})
 }

@@ -40,6 +40,7 @@ type statements struct {
 	createFrames, dropFrames, setVersion string
 	readVersioned                        string // a frame's state and entries in one statement
 	frameState                           string // a frame's state, locked for the transaction on PostgreSQL
+	readState                            string // a frame's state, read without a lock (FrameStates)
 	ensureFrame                          string // PostgreSQL: a row to lock for a frame never written
 	bump                                 string // advance a frame's version (and epoch), returning both
 	forgetFrame                          string // DropFrame: the frame goes back to the zero state
@@ -75,6 +76,7 @@ func newStatements(d Dialect, table string) (statements, error) {
 			readVersioned: "SELECT 0, NULL, NULL, version, epoch FROM " + ft + " WHERE frame_id = ?1" +
 				" UNION ALL SELECT 1, entry_key, entry_value, 0, 0 FROM " + t + " WHERE frame_id = ?1",
 			frameState: "SELECT version, epoch FROM " + ft + " WHERE frame_id = ?",
+			readState:  "SELECT version, epoch FROM " + ft + " WHERE frame_id = ?",
 			bump: "INSERT INTO " + ft + " (frame_id, version, epoch) VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 ELSE 0 END)" +
 				" ON CONFLICT (frame_id) DO UPDATE SET version = MAX(version + 1, ?2)," +
 				" epoch = CASE WHEN ?3 THEN MAX(epoch + 1, ?2) ELSE epoch END RETURNING version, epoch",
@@ -110,6 +112,7 @@ func newStatements(d Dialect, table string) (statements, error) {
 			readVersioned: "SELECT 0, NULL::bytea, NULL::text, version, epoch FROM " + ft + " WHERE frame_id = $1" +
 				" UNION ALL SELECT 1, entry_key, entry_value::text, 0, 0 FROM " + t + " WHERE frame_id = $1",
 			frameState:  "SELECT version, epoch FROM " + ft + " WHERE frame_id = $1 FOR UPDATE",
+			readState:   "SELECT version, epoch FROM " + ft + " WHERE frame_id = $1",
 			ensureFrame: "INSERT INTO " + ft + " (frame_id, version, epoch) VALUES ($1, 0, 0) ON CONFLICT (frame_id) DO NOTHING",
 			bump: "INSERT INTO " + ft + " AS f (frame_id, version, epoch) VALUES ($1, $2::bigint, CASE WHEN $3::boolean THEN $2::bigint ELSE 0 END)" +
 				" ON CONFLICT (frame_id) DO UPDATE SET version = GREATEST(f.version + 1, $2::bigint)," +

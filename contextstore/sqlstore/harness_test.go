@@ -70,7 +70,7 @@ func randomTable() string {
 
 // postgresAdmin returns a connection pool of the test's own, for setting
 // up, breaking and cleaning up what a store uses.
-func postgresAdmin(t *testing.T, dsn string) *sql.DB {
+func postgresAdmin(t testing.TB, dsn string) *sql.DB {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(dsn)
 	require.NoError(t, err, "parse %s: %v", storetest.EnvPostgresURL, err)
@@ -79,7 +79,7 @@ func postgresAdmin(t *testing.T, dsn string) *sql.DB {
 	return db
 }
 
-func dropPostgresTableAtCleanup(t *testing.T, dsn, table string) {
+func dropPostgresTableAtCleanup(t testing.TB, dsn, table string) {
 	t.Helper()
 	admin := postgresAdmin(t, dsn)
 	t.Cleanup(func() {

@@ -11,7 +11,10 @@ import (
 	"github.com/ctxframe/ctxframe/keys"
 )
 
-var _ contextstore.Versioner = (*Store)(nil)
+var (
+	_ contextstore.Versioner   = (*Store)(nil)
+	_ contextstore.StateReader = (*Store)(nil)
+)
 
 // ReadVersioned implements contextstore.Versioner: the frame's state and its
 // entries come from one statement, so from one snapshot.
@@ -36,6 +39,33 @@ func (s *Store) ReadVersioned(ctx context.Context, frameID string) (contextstore
 	}
 	slices.SortFunc(snap.Entries, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
 	return snap, nil
+}
+
+// FrameStates implements contextstore.StateReader: one indexed query per
+// frame, outside any transaction and without a lock (on SQLite the
+// statement prepared once for every state read).
+func (s *Store) FrameStates(ctx context.Context, frameIDs []string) ([]contextstore.FrameState, error) {
+	for _, id := range frameIDs {
+		if err := keys.Frame(id).Validate(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]contextstore.FrameState, len(frameIDs))
+	err := s.run(ctx, "framestates", keys.Key{}, func(ctx context.Context) error {
+		for i, id := range frameIDs {
+			var v, e int64
+			err := s.queryRow(ctx, s.prepared.frameState, s.stmts.readState, []byte(id)).Scan(&v, &e)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			out[i] = contextstore.FrameState{Version: uint64(v), Epoch: uint64(e)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // readVersionedPostgres reads state and entries in one statement, so from

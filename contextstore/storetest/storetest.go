@@ -873,6 +873,8 @@ func capabilities(s contextstore.Store) []string {
 	add("FrameEnumerator", ok)
 	_, ok = s.(contextstore.Versioner)
 	add("Versioner", ok)
+	_, ok = s.(contextstore.StateReader)
+	add("StateReader", ok)
 	_, ok = s.(io.Closer)
 	add("io.Closer", ok)
 	return out

@@ -29,6 +29,7 @@ var versionedContracts = []contract{
 	{"MergePatchesFields", testMergePatches},
 	{"ConcurrentMergesLoseNone", testConcurrentMerges},
 	{"UncheckedEmptyApplyIfReadsState", testStateRead},
+	{"FrameStatesMatchVersionedReads", testFrameStates},
 }
 
 // versioner returns s's Versioner, or checks that the helpers refuse a
@@ -204,6 +205,45 @@ func testStateRead(t *testing.T, s contextstore.Store) {
 	}
 	if now := mustRead(t, v, "st").State; now != want[0] {
 		t.Fatalf("a state read must not change the frame's state (%+v -> %+v)", want[0], now)
+	}
+}
+
+// testFrameStates: contextstore.FrameStates (the store's StateReader, or
+// its fallback) returns what versioned reads return, for several frames,
+// one never written among them, and follows every write.
+func testFrameStates(t *testing.T, s contextstore.Store) {
+	v := versioner(t, s)
+	ids := []string{"fs1", "fs-never", "fs2"}
+	check := func(when string) {
+		t.Helper()
+		got, err := contextstore.FrameStates(bg, s, ids)
+		if err != nil {
+			t.Fatalf("%s: FrameStates: %v", when, err)
+		}
+		want := make([]contextstore.FrameState, len(ids))
+		for i, id := range ids {
+			want[i] = mustRead(t, v, id).State
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: FrameStates = %+v, versioned reads %+v", when, got, want)
+		}
+	}
+	check("before any write")
+	mustSet(t, s, keys.Column("fs1", "a"), contextstore.Value{"a": 1})
+	mustSet(t, s, keys.Row("fs2", 0), contextstore.Value{"a": 1})
+	check("after writes")
+	g := contextstore.AtVersion("fs2", mustRead(t, v, "fs2").State)
+	g.Relayout = true
+	if _, err := v.ApplyIf(bg, []contextstore.Guard{g}, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("after a relayout")
+	if err := contextstore.DropFrame(bg, s, "fs1"); err != nil {
+		t.Fatal(err)
+	}
+	check("after a drop")
+	if _, err := contextstore.FrameStates(bg, s, []string{"ok", ""}); !errors.Is(err, keys.ErrInvalidKey) {
+		t.Fatalf("FrameStates with an empty frame ID: want keys.ErrInvalidKey, got %v", err)
 	}
 }
 

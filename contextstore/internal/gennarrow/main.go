@@ -14,7 +14,7 @@ import (
 )
 
 // capabilities are the optional interfaces, in the order of their mask bits.
-var capabilities = []string{"Batcher", "FrameLister", "FrameReader", "FrameDropper", "FrameEnumerator", "Versioner", "io.Closer"}
+var capabilities = []string{"Batcher", "FrameLister", "FrameReader", "FrameDropper", "FrameEnumerator", "Versioner", "StateReader", "io.Closer"}
 
 func main() {
 	out := "narrow_gen.go"
