@@ -168,7 +168,9 @@ func (c *cached) frame(ctx context.Context, frameID string) (*cachedFrame, error
 			return f, nil
 		}
 	}
-	snap, err := c.versioner.ReadVersioned(ctx, frameID)
+	// Shared: what the cache keeps it never modifies, and hands out
+	// only as clones or to readers that promise not to modify it.
+	snap, err := ReadVersionedShared(ctx, c.s, frameID)
 	if err != nil {
 		return nil, err
 	}
@@ -385,6 +387,21 @@ func (c *cached) ReadVersioned(ctx context.Context, frameID string) (Snapshot, e
 		return ReadVersioned(ctx, c.s, frameID)
 	}
 	return Snapshot{FrameID: frameID, State: f.state, Entries: cloneEntries(f.entries)}, nil
+}
+
+// readVersionedShared serves ReadVersionedShared: the cached values, shared.
+func (c *cached) readVersionedShared(ctx context.Context, frameID string) (Snapshot, error) {
+	if err := c.usable(ctx, "readversioned", keys.Frame(frameID)); err != nil {
+		return Snapshot{}, err
+	}
+	f, err := c.frame(ctx, frameID)
+	if f == nil || err != nil {
+		if err != nil {
+			return Snapshot{}, err
+		}
+		return ReadVersionedShared(ctx, c.s, frameID)
+	}
+	return Snapshot{FrameID: frameID, State: f.state, Entries: slices.Clone(f.entries)}, nil
 }
 
 func cloneEntries(es []Entry) []Entry {

@@ -3,6 +3,7 @@ package contextstore_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -137,19 +138,35 @@ func TestCacheBound(t *testing.T) {
 }
 
 // gatedStore holds ReadVersioned until released, to put a write in the
-// middle of a cache's read.
+// middle of a cache's read. It wraps the memory store rather than embedding
+// it, so that no read gets past the gate.
 type gatedStore struct {
-	*contextstore.MemoryStore
+	m       *contextstore.MemoryStore
 	reading chan struct{}
 	release chan struct{}
 	once    sync.Once
 }
 
+func (g *gatedStore) Set(ctx context.Context, k keys.Key, v contextstore.Value) error {
+	return g.m.Set(ctx, k, v)
+}
+func (g *gatedStore) Get(ctx context.Context, k keys.Key) (contextstore.Value, error) {
+	return g.m.Get(ctx, k)
+}
+func (g *gatedStore) Delete(ctx context.Context, k keys.Key) error     { return g.m.Delete(ctx, k) }
+func (g *gatedStore) ListKeys(ctx context.Context) ([]keys.Key, error) { return g.m.ListKeys(ctx) }
+func (g *gatedStore) ApplyIf(ctx context.Context, gs []contextstore.Guard, ms []contextstore.Mutation) ([]contextstore.FrameState, error) {
+	return g.m.ApplyIf(ctx, gs, ms)
+}
+
 func (g *gatedStore) ReadVersioned(ctx context.Context, frameID string) (contextstore.Snapshot, error) {
-	snap, err := g.MemoryStore.ReadVersioned(ctx, frameID)
+	snap, err := g.m.ReadVersioned(ctx, frameID)
 	g.once.Do(func() {
 		close(g.reading)
-		<-g.release
+		select {
+		case <-g.release:
+		case <-time.After(time.Minute):
+		}
 	})
 	return snap, err
 }
@@ -159,7 +176,7 @@ func (g *gatedStore) ReadVersioned(ctx context.Context, frameID string) (context
 // staleness bound, sees the write.
 func TestCacheReadOverlappingAWriteIsNotKept(t *testing.T) {
 	ctx := context.Background()
-	inner := &gatedStore{MemoryStore: contextstore.NewMemoryStore(), reading: make(chan struct{}), release: make(chan struct{})}
+	inner := &gatedStore{m: contextstore.NewMemoryStore(), reading: make(chan struct{}), release: make(chan struct{})}
 	k := keys.Column("f", "a")
 	require.NoError(t, inner.Set(ctx, k, contextstore.Value{"n": 1}))
 	s := contextstore.Cache(inner, contextstore.CacheOptions{MaxStale: time.Hour})
@@ -172,7 +189,11 @@ func TestCacheReadOverlappingAWriteIsNotKept(t *testing.T) {
 		}
 		done <- v["n"]
 	}()
-	<-inner.reading
+	select {
+	case <-inner.reading:
+	case <-time.After(time.Minute):
+		t.Fatal("the cache never read the store")
+	}
 	require.NoError(t, s.Set(ctx, k, contextstore.Value{"n": 2}))
 	close(inner.release)
 	assert.EqualValues(t, 1, <-done, "the read began before the write")
@@ -190,4 +211,58 @@ func TestCacheClose(t *testing.T) {
 	require.NoError(t, contextstore.Close(s))
 	_, err := s.Get(ctx, k)
 	require.ErrorIs(t, err, contextstore.ErrClosed)
+}
+
+// ReadVersionedShared returns what ReadVersioned returns; on the memory
+// store and a cache (also instrumented) two reads share their values
+// instead of copying them, while other stores fall back to copies.
+func TestReadVersionedShared(t *testing.T) {
+	ctx := context.Background()
+	mapOf := func(v contextstore.Value) uintptr { return reflect.ValueOf(v).Pointer() }
+	for name, s := range map[string]contextstore.Store{
+		"memory":             contextstore.NewMemoryStore(),
+		"cache":              contextstore.Cache(plainVersioned{contextstore.NewMemoryStore()}, contextstore.CacheOptions{}),
+		"instrumented cache": contextstore.Instrument(contextstore.Cache(contextstore.NewMemoryStore(), contextstore.CacheOptions{}), contextstore.Telemetry{}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.NoError(t, s.Set(ctx, keys.Column("f", "a"), contextstore.Value{"n": 1, "tags": []any{"x"}}))
+			require.NoError(t, s.Set(ctx, keys.Row("f", 0), contextstore.Value{"n": 2}))
+			copied, err := contextstore.ReadVersioned(ctx, s, "f")
+			require.NoError(t, err)
+			one, err := contextstore.ReadVersionedShared(ctx, s, "f")
+			require.NoError(t, err)
+			two, err := contextstore.ReadVersionedShared(ctx, s, "f")
+			require.NoError(t, err)
+			assert.Equal(t, copied, one, "the same snapshot")
+			assert.Equal(t, mapOf(one.Entries[0].Value), mapOf(two.Entries[0].Value), "shared, not copied")
+			assert.NotEqual(t, mapOf(copied.Entries[0].Value), mapOf(one.Entries[0].Value), "ReadVersioned copies")
+			_, err = contextstore.ReadVersionedShared(ctx, s, "")
+			require.ErrorIs(t, err, keys.ErrInvalidKey)
+		})
+	}
+	plain := plainVersioned{contextstore.NewMemoryStore()}
+	require.NoError(t, plain.Set(ctx, keys.Frame("f"), contextstore.Value{"n": 1}))
+	one, err := contextstore.ReadVersionedShared(ctx, plain, "f")
+	require.NoError(t, err)
+	two, err := contextstore.ReadVersionedShared(ctx, plain, "f")
+	require.NoError(t, err)
+	assert.NotEqual(t, mapOf(one.Entries[0].Value), mapOf(two.Entries[0].Value), "a store of its own falls back to copies")
+}
+
+// plainVersioned is a versioned store that is not this package's.
+type plainVersioned struct{ m *contextstore.MemoryStore }
+
+func (p plainVersioned) Set(ctx context.Context, k keys.Key, v contextstore.Value) error {
+	return p.m.Set(ctx, k, v)
+}
+func (p plainVersioned) Get(ctx context.Context, k keys.Key) (contextstore.Value, error) {
+	return p.m.Get(ctx, k)
+}
+func (p plainVersioned) Delete(ctx context.Context, k keys.Key) error     { return p.m.Delete(ctx, k) }
+func (p plainVersioned) ListKeys(ctx context.Context) ([]keys.Key, error) { return p.m.ListKeys(ctx) }
+func (p plainVersioned) ReadVersioned(ctx context.Context, id string) (contextstore.Snapshot, error) {
+	return p.m.ReadVersioned(ctx, id)
+}
+func (p plainVersioned) ApplyIf(ctx context.Context, gs []contextstore.Guard, ms []contextstore.Mutation) ([]contextstore.FrameState, error) {
+	return p.m.ApplyIf(ctx, gs, ms)
 }

@@ -383,6 +383,13 @@ func (in *instrumented) ReadVersioned(ctx context.Context, frameID string) (Snap
 	return snap, err
 }
 
+func (in *instrumented) readVersionedShared(ctx context.Context, frameID string) (Snapshot, error) {
+	c := in.begin(ctx, opReadVersioned, frameID)
+	snap, err := ReadVersionedShared(c.ctx, in.s, frameID)
+	c.end(err, len(snap.Entries), 0)
+	return snap, err
+}
+
 func (in *instrumented) ApplyIf(ctx context.Context, guards []Guard, ms []Mutation) ([]FrameState, error) {
 	frameID, frames := batchFrame(ms)
 	if len(ms) == 0 && len(guards) == 1 {

@@ -204,6 +204,24 @@ func (s *MemoryStore) ReadVersioned(ctx context.Context, frameID string) (Snapsh
 	return Snapshot{FrameID: frameID, State: s.states[frameID], Entries: s.entries(frameID)}, nil
 }
 
+// readVersionedShared is ReadVersioned without copying the values: the
+// store never modifies a value it holds (a write or a merge replaces it),
+// so readers that do not modify them either may share them.
+func (s *MemoryStore) readVersionedShared(ctx context.Context, frameID string) (Snapshot, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "readversioned", keys.Frame(frameID)); err != nil {
+		return Snapshot{}, err
+	}
+	f := s.frames[frameID]
+	out := make([]Entry, 0, len(f))
+	for k, v := range f {
+		out = append(out, Entry{Key: k, Value: v})
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return keys.Compare(a.Key, b.Key) })
+	return Snapshot{FrameID: frameID, State: s.states[frameID], Entries: out}, nil
+}
+
 // FrameStates implements StateReader.
 func (s *MemoryStore) FrameStates(ctx context.Context, frameIDs []string) ([]FrameState, error) {
 	for _, id := range frameIDs {

@@ -140,6 +140,38 @@ func ReadVersioned(ctx context.Context, s Store, frameID string) (Snapshot, erro
 	return v.ReadVersioned(ctx, frameID)
 }
 
+// ReadVersionedShared is ReadVersioned for a reader that never modifies
+// the values it gets: their maps and slices may be shared with the store
+// or a cache in front of it, so that reading a frame copies no value (the
+// memory store and the read cache, and Instrument over them, serve it so;
+// other stores fall back to ReadVersioned). The Entries slice itself is the
+// caller's. The adapters' commit path reads with it.
+func ReadVersionedShared(ctx context.Context, s Store, frameID string) (Snapshot, error) {
+	if r, ok := sharedReaderOf(s); ok {
+		if err := keys.Frame(frameID).Validate(); err != nil {
+			return Snapshot{}, err
+		}
+		return r.readVersionedShared(ctx, frameID)
+	}
+	return ReadVersioned(ctx, s, frameID)
+}
+
+// sharedReader serves ReadVersionedShared without copying values.
+type sharedReader interface {
+	readVersionedShared(ctx context.Context, frameID string) (Snapshot, error)
+}
+
+// sharedReaderOf finds s's sharedReader: s itself, or the decorator a
+// narrowed store stands for.
+func sharedReaderOf(s Store) (sharedReader, bool) {
+	if n, ok := s.(interface{ decorator() Decorator }); ok {
+		r, ok := n.decorator().(sharedReader)
+		return r, ok
+	}
+	r, ok := s.(sharedReader)
+	return r, ok
+}
+
 // ApplyIf applies ms if every guard holds, through s's Versioner. A store
 // without the capability is refused with ErrUnsupported and nothing is
 // written: an unconditional write would silently overwrite other writers.

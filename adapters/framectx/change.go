@@ -187,6 +187,9 @@ func (n Note) String() string {
 // output frame's entries into the new ones (sorted by key; empty when
 // nothing changes) and notes of context left behind.
 type Plan struct {
+	// Mutations are the writes; their values may share maps with the
+	// store's or its cache's (see contextstore.ReadVersionedShared): read
+	// them, never modify them.
 	Mutations []contextstore.Mutation
 	Notes     []Note
 }

@@ -56,7 +56,8 @@ func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead
 			if s, ok := snaps[frameID]; ok {
 				return s, nil
 			}
-			s, err := contextstore.ReadVersioned(ctx, store, frameID)
+			// Shared: planning never modifies what it reads.
+			s, err := contextstore.ReadVersionedShared(ctx, store, frameID)
 			if err != nil {
 				return s, err
 			}

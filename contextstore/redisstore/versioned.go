@@ -117,12 +117,18 @@ func (s *Store) FrameStates(ctx context.Context, frameIDs []string) ([]contextst
 	}
 	defer cancel()
 	cmds := make([]*redis.SliceCmd, len(frameIDs))
-	_, err = s.client.Pipelined(octx, func(p redis.Pipeliner) error {
-		for i, id := range frameIDs {
-			cmds[i] = p.HMGet(octx, s.stateKey(id), "v", "e")
-		}
-		return nil
-	})
+	if len(frameIDs) == 1 {
+		// The usual case (a cache checking one frame): no pipeline to set up.
+		cmds[0] = s.client.HMGet(octx, s.stateKey(frameIDs[0]), "v", "e")
+		err = cmds[0].Err()
+	} else {
+		_, err = s.client.Pipelined(octx, func(p redis.Pipeliner) error {
+			for i, id := range frameIDs {
+				cmds[i] = p.HMGet(octx, s.stateKey(id), "v", "e")
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, s.fail(ctx, "framestates", keys.Key{}, err)
 	}
