@@ -91,7 +91,7 @@ func TestCacheConflictDropsTheFrame(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, inner.Set(ctx, k, contextstore.Value{"n": 10}), "another writer")
 	attempts := 0
-	err = contextstore.Update(ctx, s, []string{"f"}, false, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
+	_, err = contextstore.Update(ctx, s, []string{"f"}, false, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		attempts++
 		n := snaps[0].Entries[0].Value["n"].(int64)
 		return []contextstore.Mutation{contextstore.Put(k, contextstore.Value{"n": n + 1})}, nil

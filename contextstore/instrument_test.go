@@ -189,7 +189,7 @@ func TestInstrumentCountsRetries(t *testing.T) {
 	inner := contextstore.NewMemoryStore()
 	s := contextstore.Instrument(inner, tel.config("mem"))
 	interfered := false
-	err := contextstore.Update(ctx, s, []string{"f"}, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
+	_, err := contextstore.Update(ctx, s, []string{"f"}, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		if !interfered {
 			interfered = true
 			// Another writer, behind the instrumented store's back.

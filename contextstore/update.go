@@ -18,9 +18,14 @@ const MaxUpdateAttempts = 16
 // bindings of their old data go stale, as the data they describe is new.
 // On a conflict it reads and plans again, up to MaxUpdateAttempts times,
 // then returns the conflict. plan's own error ends the update with nothing
-// written.
-func Update(ctx context.Context, s Store, frames []string, relayout bool, plan func(snaps []Snapshot) ([]Mutation, error)) error {
-	var err error
+// written. It returns each frame's state after the write, in the order of
+// frames: a caller binding data to what it wrote holds that layout epoch
+// without reading the frame back.
+func Update(ctx context.Context, s Store, frames []string, relayout bool, plan func(snaps []Snapshot) ([]Mutation, error)) ([]FrameState, error) {
+	var (
+		err    error
+		states []FrameState
+	)
 	snaps := make([]Snapshot, len(frames))
 	guards := make([]Guard, len(frames))
 	for attempt := 0; attempt < MaxUpdateAttempts; attempt++ {
@@ -31,18 +36,18 @@ func Update(ctx context.Context, s Store, frames []string, relayout bool, plan f
 		}
 		for i, id := range frames {
 			if snaps[i], err = ReadVersioned(ctx, s, id); err != nil {
-				return err
+				return nil, err
 			}
 			guards[i] = AtVersion(id, snaps[i].State)
 			guards[i].Relayout = relayout
 		}
 		ms, perr := plan(snaps)
 		if perr != nil {
-			return perr
+			return nil, perr
 		}
-		if _, err = ApplyIf(ctx, s, guards, ms); !errors.Is(err, ErrConflict) {
-			return err
+		if states, err = ApplyIf(ctx, s, guards, ms); !errors.Is(err, ErrConflict) {
+			return states, err
 		}
 	}
-	return err
+	return nil, err
 }

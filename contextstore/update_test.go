@@ -19,7 +19,7 @@ func TestUpdatePlansAgainAfterAWriterInBetween(t *testing.T) {
 	s := contextstore.NewMemoryStore()
 	require.NoError(t, s.Set(ctx, keys.Column("f", "a"), contextstore.Value{"unit": "m"}))
 	calls := 0
-	err := contextstore.Update(ctx, s, []string{"f"}, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
+	_, err := contextstore.Update(ctx, s, []string{"f"}, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		calls++
 		if calls == 1 {
 			// Another process writes after the read, before the write.
@@ -44,7 +44,7 @@ func TestUpdateStopsOnPlanErrorAndAfterTooManyConflicts(t *testing.T) {
 	ctx := context.Background()
 	s := contextstore.NewMemoryStore()
 	refuse := errors.New("refused")
-	err := contextstore.Update(ctx, s, []string{"f"}, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
+	_, err := contextstore.Update(ctx, s, []string{"f"}, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		return nil, refuse
 	})
 	require.ErrorIs(t, err, refuse)
@@ -53,7 +53,7 @@ func TestUpdateStopsOnPlanErrorAndAfterTooManyConflicts(t *testing.T) {
 	assert.Empty(t, ks, "a refused plan writes nothing")
 
 	calls := 0
-	err = contextstore.Update(ctx, s, []string{"f"}, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
+	_, err = contextstore.Update(ctx, s, []string{"f"}, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		calls++
 		require.NoError(t, s.Set(ctx, keys.Row("f", calls), contextstore.Value{"n": int64(calls)}))
 		return []contextstore.Mutation{contextstore.Put(keys.Frame("f"), contextstore.Value{"x": true})}, nil

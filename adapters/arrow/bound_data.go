@@ -48,6 +48,29 @@ func newFrame(ctx context.Context, op string, store contextstore.Store, frameID 
 }
 
 func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID string, data body, opts *Options) (*boundData, error) {
+	f, err := bindData(op, store, frameID, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.bind.Adopt(ctx, f.shape()); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// bindRestored binds data whose context a read has just restored at layout
+// epoch epoch (after checking it fits the data), without reading it back.
+func bindRestored(store contextstore.Store, frameID string, data body, epoch uint64, opts *Options) (*boundData, error) {
+	f, err := bindData("read", store, frameID, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	f.bind.AdoptWritten(epoch)
+	return f, nil
+}
+
+// bindData binds data to frameID in store, at no layout epoch yet.
+func bindData(op string, store contextstore.Store, frameID string, data body, opts *Options) (*boundData, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -59,11 +82,7 @@ func bindFrame(ctx context.Context, op string, store contextstore.Store, frameID
 	if err := checkSchema(data.schema()); err != nil {
 		return nil, opError(op, frameID, ErrInvalidArgument, err)
 	}
-	f := &boundData{data: data, bind: b, mem: allocatorOr(o.Allocator)}
-	if _, err := b.Adopt(ctx, f.shape()); err != nil {
-		return nil, err
-	}
-	return f, nil
+	return &boundData{data: data, bind: b, mem: allocatorOr(o.Allocator)}, nil
 }
 
 // live returns ErrReleased, wrapped for op, once the frame was released.

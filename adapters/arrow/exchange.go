@@ -93,7 +93,7 @@ func ReadStreamTable(ctx context.Context, r io.Reader, store contextstore.Store,
 	if err != nil {
 		return nil, err
 	}
-	return tableOfResult(ctx, store, res, opts)
+	return tableOfResult(store, res, opts)
 }
 
 // ReadFileTable is ReadStreamTable for the IPC file format.
@@ -102,18 +102,26 @@ func ReadFileTable(ctx context.Context, r ipc.ReadAtSeeker, store contextstore.S
 	if err != nil {
 		return nil, err
 	}
-	return tableOfResult(ctx, store, res, opts)
+	return tableOfResult(store, res, opts)
 }
 
 // tableOfResult binds the records of res as one Table and releases res.
-func tableOfResult(ctx context.Context, store contextstore.Store, res *ReadResult, opts *Options) (*Table, error) {
+// The read just restored the frame's context for exactly these records, at
+// res.State's layout epoch: the Table holds that epoch without reading the
+// frame back, so a writer that relaid the frame out since makes its
+// positional writes stale, as it must.
+func tableOfResult(store contextstore.Store, res *ReadResult, opts *Options) (*Table, error) {
 	defer res.Release()
 	if res.FrameID == "" {
 		return nil, opError("read", "", ErrInvalidArgument, errNoFrameID)
 	}
 	tbl := array.NewTableFromRecords(res.Schema, res.Records)
-	defer tbl.Release()
-	return NewTable(ctx, store, res.FrameID, tbl, opts)
+	f, err := bindRestored(store, res.FrameID, tableBody{tbl: tbl, mem: optsAllocator(opts)}, res.State.Epoch, opts)
+	if err != nil {
+		tbl.Release()
+		return nil, err
+	}
+	return &Table{frameContext{f}}, nil
 }
 
 // WriteParquet writes the record as a Parquet file to w, its context in the
@@ -146,5 +154,5 @@ func ReadParquetTable(ctx context.Context, r parquet.ReaderAtSeeker, store conte
 	if err != nil {
 		return nil, err
 	}
-	return tableOfResult(ctx, store, res, opts)
+	return tableOfResult(store, res, opts)
 }

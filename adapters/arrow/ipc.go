@@ -4,6 +4,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/ctxframe/ctxframe/contextstore"
 
 	"github.com/ctxframe/ctxframe/adapters/arrow/arrowmeta"
 )
@@ -75,6 +76,10 @@ type ReadResult struct {
 	NumRows int64
 	// Entries is the number of context entries restored.
 	Entries int
+	// State is the frame's state right after the restore wrote it (zero
+	// when nothing was restored): its Epoch is the layout epoch the records
+	// and the restored context share.
+	State contextstore.FrameState
 }
 
 // Release releases every record of r and forgets them. It is safe to call

@@ -281,9 +281,14 @@ func ipcRestore(ctx context.Context, store contextstore.Store, dec arrowmeta.Dec
 	}
 	replace := opts == nil || !opts.Merge
 	// The restore relays the frame out: bindings of its old data go stale.
-	return contextstore.Update(ctx, store, []string{frameID}, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
+	states, err := contextstore.Update(ctx, store, []string{frameID}, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		return restoreMutations(frameID, dec.Entries, snaps[0].Entries, replace), nil
 	})
+	if err != nil {
+		return err
+	}
+	res.State = states[0]
+	return nil
 }
 
 // restoreMutations turns the frame's stored entries into the decoded ones:

@@ -11,6 +11,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
 )
 
@@ -80,4 +81,44 @@ func assertOperationParents(t *testing.T, got tracetest.SpanStubs, prefix string
 		}
 	}
 	assert.Positive(t, stores, "%s called the store", op.Name)
+}
+
+// Reading a Table from IPC restores the context and binds the Table at the
+// restore's layout epoch: one versioned read (the restore's), no read back;
+// the Table's positional writes then work, and become stale once another
+// writer relays the frame out.
+func TestReadTableBindsWhatItRestored(t *testing.T) {
+	ctx := context.Background()
+	spans := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
+	t.Cleanup(func() { _ = tp.Shutdown(ctx) })
+	src := contextstore.NewMemoryStore()
+	ipcTestContext(t, src, "weather")
+	recs := ipcTestRecords(t, memory.DefaultAllocator, 3, 4)
+	defer ipcRelease(recs)
+	var buf bytes.Buffer
+	require.NoError(t, WriteStream(ctx, &buf, src, "weather", ipcTestSchema(), recs, nil))
+
+	inner := contextstore.NewMemoryStore()
+	dst := contextstore.Instrument(inner, contextstore.Telemetry{TracerProvider: tp})
+	tbl, err := ReadStreamTable(ctx, bytes.NewReader(buf.Bytes()), dst, nil, nil)
+	require.NoError(t, err)
+	defer tbl.Release()
+	reads := 0
+	for _, s := range spans.GetSpans() {
+		if s.Name == "contextstore.readversioned" {
+			reads++
+		}
+	}
+	assert.Equal(t, 1, reads, "the restore reads the frame once; binding the table reads nothing back")
+	snap, err := contextstore.ReadVersioned(ctx, inner, "weather")
+	require.NoError(t, err)
+	assert.Equal(t, snap.State.Epoch, tbl.Epoch(), "the table holds the restore's epoch")
+
+	require.NoError(t, tbl.Set(ctx, framectx.RowRef(6), contextstore.Value{"checked": true}))
+	g := contextstore.AtEpoch("weather", snap.State.Epoch)
+	g.Relayout = true
+	_, err = contextstore.ApplyIf(ctx, inner, []contextstore.Guard{g}, nil)
+	require.NoError(t, err, "another writer relays the frame out")
+	require.ErrorIs(t, tbl.Set(ctx, framectx.RowRef(6), contextstore.Value{"checked": false}), framectx.ErrStale)
 }

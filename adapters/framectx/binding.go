@@ -133,6 +133,13 @@ func (b *Binding) AdoptAt(ctx context.Context, shape Shape, epoch uint64) ([]con
 	return b.adopt(ctx, shape, epoch, true)
 }
 
+// AdoptWritten makes epoch the binding's without reading the store, for
+// data whose context the caller itself has just written, checked against
+// the data, in a write that left the frame at layout epoch epoch (an IPC or
+// Parquet read's restore). A later layout change by another writer makes
+// the binding's positional writes stale, as after Adopt.
+func (b *Binding) AdoptWritten(epoch uint64) { b.setEpoch(epoch) }
+
 func (b *Binding) adopt(ctx context.Context, shape Shape, epoch uint64, check bool) ([]contextstore.Entry, error) {
 	snap, err := contextstore.ReadVersioned(ctx, b.store, b.frameID)
 	if err != nil {

@@ -334,7 +334,8 @@ func importConditionally(ctx context.Context, s contextstore.Store, ms []context
 			frames = append(frames, id)
 		}
 	}
-	return contextstore.Update(ctx, s, frames, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
+	_, err := contextstore.Update(ctx, s, frames, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		return ms, nil
 	})
+	return err
 }

@@ -240,9 +240,10 @@ var errExistingContext = errors.New("the store already has other context for thi
 // conditional write on the frame's version as read (again on a conflict),
 // relaying the frame out, since the data it describes is new.
 func restoreFrame(ctx context.Context, store contextstore.Store, frameID string, entries []contextstore.Entry, rule restoreRule) error {
-	return contextstore.Update(ctx, store, []string{frameID}, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
+	_, err := contextstore.Update(ctx, store, []string{frameID}, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		return restorePlan(frameID, snaps[0].Entries, entries, rule)
 	})
+	return err
 }
 
 // restorePlan turns the stored entries into the ones the rule asks for.

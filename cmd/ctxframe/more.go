@@ -97,7 +97,7 @@ func cmdCopy(ctx context.Context, e *env, args []string) error {
 		_ = bar.Add(1)
 	}
 	_ = bar.Finish()
-	err = contextstore.Update(ctx, dst, frames, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
+	_, err = contextstore.Update(ctx, dst, frames, true, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
 		var ms []contextstore.Mutation
 		for i, id := range frames {
 			plan, err := restorePlan(id, snaps[i].Entries, read[id], rule)

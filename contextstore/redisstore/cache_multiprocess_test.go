@@ -46,7 +46,7 @@ func runCounterChild() int {
 	defer contextstore.Close(s)
 	for range counterRounds {
 		var wrote int64
-		err := contextstore.Update(ctx, s, []string{counterKey.FrameID()}, false, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
+		_, err := contextstore.Update(ctx, s, []string{counterKey.FrameID()}, false, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
 			wrote = 1
 			for _, e := range snaps[0].Entries {
 				if e.Key == counterKey {

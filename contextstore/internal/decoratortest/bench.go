@@ -43,8 +43,9 @@ func variants(b *testing.B, s contextstore.Store) []variant {
 	}
 }
 
-// paired runs op on every variant in each iteration, one after the other,
-// so that a change in the machine's load hits them alike, and reports each
+// paired runs op on every variant in each iteration, one after the other
+// in a rotating order, so that a change in the machine's load hits them
+// alike, and reports each
 // variant's time per op ("NAME-ns/op") and its ratio to the bare store's
 // ("NAME-x", 1.05 meaning 5% slower).
 func paired(b *testing.B, vs []variant, op func(contextstore.Store) error) {
@@ -54,11 +55,14 @@ func paired(b *testing.B, vs []variant, op func(contextstore.Store) error) {
 			b.Fatalf("%s: %v", v.name, err)
 		}
 	}
-	for b.Loop() {
-		for i, v := range vs {
+	for round := 0; b.Loop(); round++ {
+		// Each round starts with the next variant: garbage one variant
+		// leaves is not always collected during the same other one.
+		for j := range vs {
+			i := (round + j) % len(vs)
 			start := time.Now()
-			if err := op(v.store); err != nil {
-				b.Fatalf("%s: %v", v.name, err)
+			if err := op(vs[i].store); err != nil {
+				b.Fatalf("%s: %v", vs[i].name, err)
 			}
 			spent[i] += time.Since(start)
 		}
