@@ -298,22 +298,32 @@ func (c *cached) usable(ctx context.Context, op string, k keys.Key) error {
 	return CheckCall(ctx, c.closed.Load(), op, "cache", k)
 }
 
-func (c *cached) Get(ctx context.Context, k keys.Key) (Value, error) {
-	if err := c.usable(ctx, "get", k); err != nil {
-		return nil, err
+// serve answers a read of one frame from the cache (from), or, when the
+// frame cannot be cached or the store has no versions, from the store
+// (pass).
+func serve[T any](ctx context.Context, c *cached, op string, k keys.Key, from func(*cachedFrame) (T, error), pass func() (T, error)) (T, error) {
+	var zero T
+	if err := c.usable(ctx, op, k); err != nil {
+		return zero, err
 	}
 	f, err := c.frame(ctx, k.FrameID())
-	if f == nil || err != nil {
-		if err != nil {
-			return nil, err
+	switch {
+	case err != nil:
+		return zero, err
+	case f == nil:
+		return pass()
+	}
+	return from(f)
+}
+
+func (c *cached) Get(ctx context.Context, k keys.Key) (Value, error) {
+	return serve(ctx, c, "get", k, func(f *cachedFrame) (Value, error) {
+		i, ok := f.index[k]
+		if !ok {
+			return nil, NewError("get", "cache", k, ErrNotFound, nil)
 		}
-		return c.s.Get(ctx, k)
-	}
-	i, ok := f.index[k]
-	if !ok {
-		return nil, NewError("get", "cache", k, ErrNotFound, nil)
-	}
-	return Clone(f.entries[i].Value), nil
+		return Clone(f.entries[i].Value), nil
+	}, func() (Value, error) { return c.s.Get(ctx, k) })
 }
 
 func (c *cached) GetMany(ctx context.Context, ks []keys.Key) ([]Value, error) {
@@ -344,64 +354,32 @@ func (c *cached) GetMany(ctx context.Context, ks []keys.Key) ([]Value, error) {
 }
 
 func (c *cached) ListFrame(ctx context.Context, frameID string) ([]keys.Key, error) {
-	if err := c.usable(ctx, "listframe", keys.Frame(frameID)); err != nil {
-		return nil, err
-	}
-	f, err := c.frame(ctx, frameID)
-	if f == nil || err != nil {
-		if err != nil {
-			return nil, err
+	return serve(ctx, c, "listframe", keys.Frame(frameID), func(f *cachedFrame) ([]keys.Key, error) {
+		ks := make([]keys.Key, len(f.entries))
+		for i, e := range f.entries {
+			ks[i] = e.Key
 		}
-		return ListFrame(ctx, c.s, frameID)
-	}
-	ks := make([]keys.Key, len(f.entries))
-	for i, e := range f.entries {
-		ks[i] = e.Key
-	}
-	return ks, nil
+		return ks, nil
+	}, func() ([]keys.Key, error) { return ListFrame(ctx, c.s, frameID) })
 }
 
 func (c *cached) ReadFrame(ctx context.Context, frameID string) ([]Entry, error) {
-	if err := c.usable(ctx, "readframe", keys.Frame(frameID)); err != nil {
-		return nil, err
-	}
-	f, err := c.frame(ctx, frameID)
-	if f == nil || err != nil {
-		if err != nil {
-			return nil, err
-		}
-		return ReadFrame(ctx, c.s, frameID)
-	}
-	return cloneEntries(f.entries), nil
+	return serve(ctx, c, "readframe", keys.Frame(frameID), func(f *cachedFrame) ([]Entry, error) {
+		return cloneEntries(f.entries), nil
+	}, func() ([]Entry, error) { return ReadFrame(ctx, c.s, frameID) })
 }
 
 func (c *cached) ReadVersioned(ctx context.Context, frameID string) (Snapshot, error) {
-	if err := c.usable(ctx, "readversioned", keys.Frame(frameID)); err != nil {
-		return Snapshot{}, err
-	}
-	f, err := c.frame(ctx, frameID)
-	if f == nil || err != nil {
-		if err != nil {
-			return Snapshot{}, err
-		}
-		return ReadVersioned(ctx, c.s, frameID)
-	}
-	return Snapshot{FrameID: frameID, State: f.state, Entries: cloneEntries(f.entries)}, nil
+	return serve(ctx, c, "readversioned", keys.Frame(frameID), func(f *cachedFrame) (Snapshot, error) {
+		return Snapshot{FrameID: frameID, State: f.state, Entries: cloneEntries(f.entries)}, nil
+	}, func() (Snapshot, error) { return ReadVersioned(ctx, c.s, frameID) })
 }
 
 // readVersionedShared serves ReadVersionedShared: the cached values, shared.
 func (c *cached) readVersionedShared(ctx context.Context, frameID string) (Snapshot, error) {
-	if err := c.usable(ctx, "readversioned", keys.Frame(frameID)); err != nil {
-		return Snapshot{}, err
-	}
-	f, err := c.frame(ctx, frameID)
-	if f == nil || err != nil {
-		if err != nil {
-			return Snapshot{}, err
-		}
-		return ReadVersionedShared(ctx, c.s, frameID)
-	}
-	return Snapshot{FrameID: frameID, State: f.state, Entries: slices.Clone(f.entries)}, nil
+	return serve(ctx, c, "readversioned", keys.Frame(frameID), func(f *cachedFrame) (Snapshot, error) {
+		return Snapshot{FrameID: frameID, State: f.state, Entries: slices.Clone(f.entries)}, nil
+	}, func() (Snapshot, error) { return ReadVersionedShared(ctx, c.s, frameID) })
 }
 
 func cloneEntries(es []Entry) []Entry {

@@ -141,26 +141,14 @@ func TestCacheBound(t *testing.T) {
 // middle of a cache's read. It wraps the memory store rather than embedding
 // it, so that no read gets past the gate.
 type gatedStore struct {
-	m       *contextstore.MemoryStore
+	plainVersioned
 	reading chan struct{}
 	release chan struct{}
 	once    sync.Once
 }
 
-func (g *gatedStore) Set(ctx context.Context, k keys.Key, v contextstore.Value) error {
-	return g.m.Set(ctx, k, v)
-}
-func (g *gatedStore) Get(ctx context.Context, k keys.Key) (contextstore.Value, error) {
-	return g.m.Get(ctx, k)
-}
-func (g *gatedStore) Delete(ctx context.Context, k keys.Key) error     { return g.m.Delete(ctx, k) }
-func (g *gatedStore) ListKeys(ctx context.Context) ([]keys.Key, error) { return g.m.ListKeys(ctx) }
-func (g *gatedStore) ApplyIf(ctx context.Context, gs []contextstore.Guard, ms []contextstore.Mutation) ([]contextstore.FrameState, error) {
-	return g.m.ApplyIf(ctx, gs, ms)
-}
-
 func (g *gatedStore) ReadVersioned(ctx context.Context, frameID string) (contextstore.Snapshot, error) {
-	snap, err := g.m.ReadVersioned(ctx, frameID)
+	snap, err := g.s.ReadVersioned(ctx, frameID)
 	g.once.Do(func() {
 		close(g.reading)
 		select {
@@ -176,7 +164,7 @@ func (g *gatedStore) ReadVersioned(ctx context.Context, frameID string) (context
 // staleness bound, sees the write.
 func TestCacheReadOverlappingAWriteIsNotKept(t *testing.T) {
 	ctx := context.Background()
-	inner := &gatedStore{m: contextstore.NewMemoryStore(), reading: make(chan struct{}), release: make(chan struct{})}
+	inner := &gatedStore{plainVersioned: plainVersioned{plainStore{contextstore.NewMemoryStore()}}, reading: make(chan struct{}), release: make(chan struct{})}
 	k := keys.Column("f", "a")
 	require.NoError(t, inner.Set(ctx, k, contextstore.Value{"n": 1}))
 	s := contextstore.Cache(inner, contextstore.CacheOptions{MaxStale: time.Hour})
@@ -221,7 +209,7 @@ func TestReadVersionedShared(t *testing.T) {
 	mapOf := func(v contextstore.Value) uintptr { return reflect.ValueOf(v).Pointer() }
 	for name, s := range map[string]contextstore.Store{
 		"memory":             contextstore.NewMemoryStore(),
-		"cache":              contextstore.Cache(plainVersioned{contextstore.NewMemoryStore()}, contextstore.CacheOptions{}),
+		"cache":              contextstore.Cache(plainVersioned{plainStore{contextstore.NewMemoryStore()}}, contextstore.CacheOptions{}),
 		"instrumented cache": contextstore.Instrument(contextstore.Cache(contextstore.NewMemoryStore(), contextstore.CacheOptions{}), contextstore.Telemetry{}),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -240,7 +228,7 @@ func TestReadVersionedShared(t *testing.T) {
 			require.ErrorIs(t, err, keys.ErrInvalidKey)
 		})
 	}
-	plain := plainVersioned{contextstore.NewMemoryStore()}
+	plain := plainVersioned{plainStore{contextstore.NewMemoryStore()}}
 	require.NoError(t, plain.Set(ctx, keys.Frame("f"), contextstore.Value{"n": 1}))
 	one, err := contextstore.ReadVersionedShared(ctx, plain, "f")
 	require.NoError(t, err)
@@ -250,19 +238,11 @@ func TestReadVersionedShared(t *testing.T) {
 }
 
 // plainVersioned is a versioned store that is not this package's.
-type plainVersioned struct{ m *contextstore.MemoryStore }
+type plainVersioned struct{ plainStore }
 
-func (p plainVersioned) Set(ctx context.Context, k keys.Key, v contextstore.Value) error {
-	return p.m.Set(ctx, k, v)
-}
-func (p plainVersioned) Get(ctx context.Context, k keys.Key) (contextstore.Value, error) {
-	return p.m.Get(ctx, k)
-}
-func (p plainVersioned) Delete(ctx context.Context, k keys.Key) error     { return p.m.Delete(ctx, k) }
-func (p plainVersioned) ListKeys(ctx context.Context) ([]keys.Key, error) { return p.m.ListKeys(ctx) }
 func (p plainVersioned) ReadVersioned(ctx context.Context, id string) (contextstore.Snapshot, error) {
-	return p.m.ReadVersioned(ctx, id)
+	return p.s.ReadVersioned(ctx, id)
 }
 func (p plainVersioned) ApplyIf(ctx context.Context, gs []contextstore.Guard, ms []contextstore.Mutation) ([]contextstore.FrameState, error) {
-	return p.m.ApplyIf(ctx, gs, ms)
+	return p.s.ApplyIf(ctx, gs, ms)
 }

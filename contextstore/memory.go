@@ -213,13 +213,7 @@ func (s *MemoryStore) readVersionedShared(ctx context.Context, frameID string) (
 	if err := s.check(ctx, "readversioned", keys.Frame(frameID)); err != nil {
 		return Snapshot{}, err
 	}
-	f := s.frames[frameID]
-	out := make([]Entry, 0, len(f))
-	for k, v := range f {
-		out = append(out, Entry{Key: k, Value: v})
-	}
-	slices.SortFunc(out, func(a, b Entry) int { return keys.Compare(a.Key, b.Key) })
-	return Snapshot{FrameID: frameID, State: s.states[frameID], Entries: out}, nil
+	return Snapshot{FrameID: frameID, State: s.states[frameID], Entries: s.sortedEntries(frameID, false)}, nil
 }
 
 // FrameStates implements StateReader.
@@ -321,11 +315,18 @@ func (s *MemoryStore) ReadFrame(ctx context.Context, frameID string) ([]Entry, e
 }
 
 // entries returns clones of frameID's entries, sorted; the caller holds mu.
-func (s *MemoryStore) entries(frameID string) []Entry {
+func (s *MemoryStore) entries(frameID string) []Entry { return s.sortedEntries(frameID, true) }
+
+// sortedEntries returns frameID's entries sorted by key, their values
+// cloned or shared; the caller holds mu.
+func (s *MemoryStore) sortedEntries(frameID string, clone bool) []Entry {
 	f := s.frames[frameID]
 	out := make([]Entry, 0, len(f))
 	for k, v := range f {
-		out = append(out, Entry{Key: k, Value: Clone(v)})
+		if clone {
+			v = Clone(v)
+		}
+		out = append(out, Entry{Key: k, Value: v})
 	}
 	slices.SortFunc(out, func(a, b Entry) int { return keys.Compare(a.Key, b.Key) })
 	return out

@@ -3,20 +3,13 @@ package redisstore_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
-	"os/exec"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/contextstore"
-	"github.com/ctxframe/ctxframe/contextstore/storetest"
 	"github.com/ctxframe/ctxframe/keys"
 )
 
@@ -72,85 +65,46 @@ func runCounterChild() int {
 // writer has acknowledged; the cached read must never return less. No
 // read may be staler than the rule, and no increment may be lost.
 func TestCacheUnderSeveralWriterProcesses(t *testing.T) {
-	for _, c := range []struct {
-		name, env, scheme string
-	}{
-		{"single", storetest.EnvRedisURL, ""},
-		{"cluster", storetest.EnvRedisClusterAddrs, "redis+cluster://"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			ctx := context.Background()
-			raw := storetest.ServerEnv(t, c.env)
-			prefix := randomPrefix(t)
-			storeURL := c.scheme + raw
-			if c.scheme == "" {
-				storeURL = strings.TrimSuffix(raw, "/")
-			}
-			storeURL += "?prefix=" + url.QueryEscape(prefix)
-			d := singleNode(t)
-			if c.name == "cluster" {
-				d = cluster(t)
-			}
-			t.Cleanup(func() { d.removePrefix(t, prefix) })
+	eachProcessDeployment(t, func(t *testing.T, storeURL string) {
+		ctx := context.Background()
+		direct, err := contextstore.Open(ctx, storeURL)
+		require.NoError(t, err)
+		defer contextstore.Close(direct)
+		cached, err := contextstore.Open(ctx, storeURL+"&cache=1000")
+		require.NoError(t, err)
+		defer contextstore.Close(cached)
 
-			direct, err := contextstore.Open(ctx, storeURL)
+		const procs = 3
+		writers := startChildren(procs, envCounterID, envCounterChild+"="+storeURL)
+		reads, stale, seen := 0, 0, int64(0)
+		for writers.running() {
+			acks, err := contextstore.ReadFrame(ctx, direct, ackFrame)
 			require.NoError(t, err)
-			defer contextstore.Close(direct)
-			cached, err := contextstore.Open(ctx, storeURL+"&cache=1000")
-			require.NoError(t, err)
-			defer contextstore.Close(cached)
-
-			const procs = 3
-			var (
-				wg      sync.WaitGroup
-				running atomic.Int32
-				outs    = make([][]byte, procs)
-				errs    = make([]error, procs)
-			)
-			running.Store(procs)
-			for p := range procs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					defer running.Add(-1)
-					cmd := exec.Command(os.Args[0], "-test.run=^$")
-					cmd.Env = append(os.Environ(), envCounterChild+"="+storeURL, envCounterID+"="+strconv.Itoa(p))
-					outs[p], errs[p] = cmd.CombinedOutput()
-				}()
-			}
-			reads, stale, seen := 0, 0, int64(0)
-			for running.Load() > 0 {
-				acks, err := contextstore.ReadFrame(ctx, direct, ackFrame)
-				require.NoError(t, err)
-				var acked int64
-				for _, e := range acks {
-					acked = max(acked, e.Value["n"].(int64))
-				}
-				v, err := cached.Get(ctx, counterKey)
-				if acked == 0 && err != nil {
-					continue // nothing written yet
-				}
-				require.NoError(t, err)
-				n := v["n"].(int64)
-				reads++
-				if n < acked {
-					stale++
-					t.Errorf("cached read returned %d after a writer acknowledged %d", n, acked)
-				}
-				seen = max(seen, n)
-			}
-			wg.Wait()
-			for p := range procs {
-				require.NoError(t, errs[p], "writer %d: %s", p, outs[p])
+			var acked int64
+			for _, e := range acks {
+				acked = max(acked, e.Value["n"].(int64))
 			}
 			v, err := cached.Get(ctx, counterKey)
+			if acked == 0 && err != nil {
+				continue // nothing written yet
+			}
 			require.NoError(t, err)
-			assert.EqualValues(t, procs*counterRounds, v["n"], "no increment lost")
-			stats, _ := contextstore.CacheStatsOf(cached)
-			t.Logf("%d cached reads, %d staler than the rule; cache %+v; highest value seen while writing %d", reads, stale, stats, seen)
-			assert.Zero(t, stale)
-			assert.Positive(t, reads)
-			assert.Greater(t, stats.Misses, uint64(1), "the cache saw the writers' changes")
-		})
-	}
+			n := v["n"].(int64)
+			reads++
+			if n < acked {
+				stale++
+				t.Errorf("cached read returned %d after a writer acknowledged %d", n, acked)
+			}
+			seen = max(seen, n)
+		}
+		writers.wait(t)
+		v, err := cached.Get(ctx, counterKey)
+		require.NoError(t, err)
+		assert.EqualValues(t, procs*counterRounds, v["n"], "no increment lost")
+		stats, _ := contextstore.CacheStatsOf(cached)
+		t.Logf("%d cached reads, %d staler than the rule; cache %+v; highest value seen while writing %d", reads, stale, stats, seen)
+		assert.Zero(t, stale)
+		assert.Positive(t, reads)
+		assert.Greater(t, stats.Misses, uint64(1), "the cache saw the writers' changes")
+	})
 }

@@ -52,13 +52,18 @@ func runWriterChild() int {
 	return 0
 }
 
-func TestSeveralProcessesWriting(t *testing.T) {
-	for _, c := range []struct {
-		name, env, scheme string
-	}{
-		{"single", storetest.EnvRedisURL, ""},
-		{"cluster", storetest.EnvRedisClusterAddrs, "redis+cluster://"},
-	} {
+// processDeployments are the deployments the multi-process tests run on.
+var processDeployments = []struct {
+	name, env, scheme string
+}{
+	{"single", storetest.EnvRedisURL, ""},
+	{"cluster", storetest.EnvRedisClusterAddrs, "redis+cluster://"},
+}
+
+// eachProcessDeployment runs test on every deployment with the URL of a
+// fresh prefix there, removed when the test ends.
+func eachProcessDeployment(t *testing.T, test func(t *testing.T, storeURL string)) {
+	for _, c := range processDeployments {
 		t.Run(c.name, func(t *testing.T) {
 			raw := storetest.ServerEnv(t, c.env)
 			prefix := randomPrefix(t)
@@ -67,47 +72,79 @@ func TestSeveralProcessesWriting(t *testing.T) {
 				storeURL = strings.TrimSuffix(raw, "/")
 			}
 			storeURL += "?prefix=" + url.QueryEscape(prefix)
-			var d deployment
-			if c.name == "single" {
-				d = singleNode(t)
-			} else {
+			d := singleNode(t)
+			if c.name == "cluster" {
 				d = cluster(t)
 			}
 			t.Cleanup(func() { d.removePrefix(t, prefix) })
-
-			const procs = 4
-			var wg sync.WaitGroup
-			outs := make([][]byte, procs)
-			errs := make([]error, procs)
-			for p := range procs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					cmd := exec.Command(os.Args[0], "-test.run=^$")
-					cmd.Env = append(os.Environ(), envWriterChild+"="+storeURL, envWriterID+"="+strconv.Itoa(p))
-					outs[p], errs[p] = cmd.CombinedOutput()
-				}()
-			}
-			wg.Wait()
-			for p := range procs {
-				if errs[p] != nil {
-					t.Fatalf("writer %d: %v\n%s", p, errs[p], outs[p])
-				}
-			}
-			reader, err := contextstore.Open(context.Background(), storeURL)
-			require.NoError(t, err)
-			defer contextstore.Close(reader)
-			ks, err := contextstore.ListFrame(context.Background(), reader, "shared")
-			require.NoError(t, err)
-			if want := procs * writerRounds * writerBatch; len(ks) != want {
-				t.Errorf("shared frame has %d keys after %d processes wrote, want %d", len(ks), procs, want)
-			}
-			for p := range procs {
-				v, err := reader.Get(context.Background(), keys.Frame(fmt.Sprint("own", p)))
-				if err != nil || v["round"] != int64(writerRounds-1) {
-					t.Errorf("process %d's frame = %v, %v", p, v, err)
-				}
-			}
+			test(t, storeURL)
 		})
 	}
+}
+
+// children are copies of the test binary run as writer processes.
+type children struct {
+	done chan struct{} // closed once every one has exited
+	outs [][]byte
+	errs []error
+}
+
+// startChildren starts procs copies of the test binary, each with env and
+// its number in idEnv.
+func startChildren(procs int, idEnv string, env ...string) *children {
+	c := &children{done: make(chan struct{}), outs: make([][]byte, procs), errs: make([]error, procs)}
+	var wg sync.WaitGroup
+	for p := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(append(os.Environ(), env...), idEnv+"="+strconv.Itoa(p))
+			c.outs[p], c.errs[p] = cmd.CombinedOutput()
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(c.done)
+	}()
+	return c
+}
+
+// running reports whether some child has not exited yet.
+func (c *children) running() bool {
+	select {
+	case <-c.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// wait waits for every child and fails the test unless each exited 0.
+func (c *children) wait(t *testing.T) {
+	<-c.done
+	for p, err := range c.errs {
+		require.NoError(t, err, "child %d: %s", p, c.outs[p])
+	}
+}
+
+func TestSeveralProcessesWriting(t *testing.T) {
+	eachProcessDeployment(t, func(t *testing.T, storeURL string) {
+		const procs = 4
+		startChildren(procs, envWriterID, envWriterChild+"="+storeURL).wait(t)
+		reader, err := contextstore.Open(context.Background(), storeURL)
+		require.NoError(t, err)
+		defer contextstore.Close(reader)
+		ks, err := contextstore.ListFrame(context.Background(), reader, "shared")
+		require.NoError(t, err)
+		if want := procs * writerRounds * writerBatch; len(ks) != want {
+			t.Errorf("shared frame has %d keys after %d processes wrote, want %d", len(ks), procs, want)
+		}
+		for p := range procs {
+			v, err := reader.Get(context.Background(), keys.Frame(fmt.Sprint("own", p)))
+			if err != nil || v["round"] != int64(writerRounds-1) {
+				t.Errorf("process %d's frame = %v, %v", p, v, err)
+			}
+		}
+	})
 }

@@ -856,26 +856,27 @@ func RunDecorated(t *testing.T, newStore NewStore, wrap func(contextstore.Store)
 // capabilities lists the optional interfaces s implements.
 func capabilities(s contextstore.Store) []string {
 	var out []string
-	add := func(name string, ok bool) {
-		if ok {
-			out = append(out, name)
+	for _, c := range []struct {
+		name string
+		has  bool
+	}{
+		{"Batcher", is[contextstore.Batcher](s)},
+		{"FrameLister", is[contextstore.FrameLister](s)},
+		{"FrameReader", is[contextstore.FrameReader](s)},
+		{"FrameDropper", is[contextstore.FrameDropper](s)},
+		{"FrameEnumerator", is[contextstore.FrameEnumerator](s)},
+		{"Versioner", is[contextstore.Versioner](s)},
+		{"StateReader", is[contextstore.StateReader](s)},
+		{"io.Closer", is[io.Closer](s)},
+	} {
+		if c.has {
+			out = append(out, c.name)
 		}
 	}
-	_, ok := s.(contextstore.Batcher)
-	add("Batcher", ok)
-	_, ok = s.(contextstore.FrameLister)
-	add("FrameLister", ok)
-	_, ok = s.(contextstore.FrameReader)
-	add("FrameReader", ok)
-	_, ok = s.(contextstore.FrameDropper)
-	add("FrameDropper", ok)
-	_, ok = s.(contextstore.FrameEnumerator)
-	add("FrameEnumerator", ok)
-	_, ok = s.(contextstore.Versioner)
-	add("Versioner", ok)
-	_, ok = s.(contextstore.StateReader)
-	add("StateReader", ok)
-	_, ok = s.(io.Closer)
-	add("io.Closer", ok)
 	return out
+}
+
+func is[T any](s contextstore.Store) bool {
+	_, ok := s.(T)
+	return ok
 }

@@ -16,6 +16,9 @@ import (
 	"github.com/ctxframe/ctxframe/keys"
 )
 
+// block is how many ops of one variant run in a row.
+const block = 8
+
 // variant is one way of reaching the same store.
 type variant struct {
 	name  string
@@ -47,7 +50,8 @@ func variants(b *testing.B, s contextstore.Store) []variant {
 // in a rotating order, so that a change in the machine's load hits them
 // alike, and reports each
 // variant's time per op ("NAME-ns/op") and its ratio to the bare store's
-// ("NAME-x", 1.05 meaning 5% slower).
+// ("NAME-x", 1.05 meaning 5% slower). One iteration is block ops of every
+// variant; ns/op is per op.
 func paired(b *testing.B, vs []variant, op func(contextstore.Store) error) {
 	spent := make([]time.Duration, len(vs))
 	for _, v := range vs { // warm caches and connections
@@ -56,18 +60,22 @@ func paired(b *testing.B, vs []variant, op func(contextstore.Store) error) {
 		}
 	}
 	for round := 0; b.Loop(); round++ {
-		// Each round starts with the next variant: garbage one variant
-		// leaves is not always collected during the same other one.
+		// Each round runs a short block of each variant, starting with the
+		// next one each time: load drift still hits them alike, and the
+		// garbage a variant makes is mostly collected in its own block,
+		// not during a cheaper neighbour's.
 		for j := range vs {
 			i := (round + j) % len(vs)
 			start := time.Now()
-			if err := op(vs[i].store); err != nil {
-				b.Fatalf("%s: %v", vs[i].name, err)
+			for range block {
+				if err := op(vs[i].store); err != nil {
+					b.Fatalf("%s: %v", vs[i].name, err)
+				}
 			}
 			spent[i] += time.Since(start)
 		}
 	}
-	n := float64(b.N)
+	n := float64(b.N * block)
 	for i, v := range vs {
 		b.ReportMetric(float64(spent[i].Nanoseconds())/n, v.name+"-ns/op")
 		if i > 0 {
