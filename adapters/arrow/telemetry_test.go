@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,7 +24,8 @@ func TestExchangeSpansAreParentsOfStoreSpans(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
 	t.Cleanup(func() { _ = tp.Shutdown(ctx) })
 	tel := contextstore.Telemetry{TracerProvider: tp, Backend: "mem"}
-	for _, f := range ipcFormats {
+	formats := append(ipcFormats[:len(ipcFormats):len(ipcFormats)], parquetFormat)
+	for _, f := range formats {
 		t.Run(f.name, func(t *testing.T) {
 			src := contextstore.Instrument(contextstore.NewMemoryStore(), tel)
 			ipcTestContext(t, src, "weather")
@@ -42,23 +44,21 @@ func TestExchangeSpansAreParentsOfStoreSpans(t *testing.T) {
 			assertOperationParents(t, spans.GetSpans(), "ctxframe.arrow.read_")
 		})
 	}
-	t.Run("parquet", func(t *testing.T) {
-		src := contextstore.Instrument(contextstore.NewMemoryStore(), tel)
-		ipcTestContext(t, src, "weather")
-		recs := ipcTestRecords(t, memory.DefaultAllocator, 3, 4)
-		defer ipcRelease(recs)
-		var buf bytes.Buffer
-		spans.Reset()
-		require.NoError(t, WriteParquet(ctx, &buf, src, "weather", ipcTestSchema(), recs, nil))
-		assertOperationParents(t, spans.GetSpans(), "ctxframe.arrow.new_parquet_writer")
+}
 
-		dst := contextstore.Instrument(contextstore.NewMemoryStore(), tel)
-		spans.Reset()
-		res, err := ReadParquet(ctx, bytes.NewReader(buf.Bytes()), dst, nil)
-		require.NoError(t, err)
-		res.Release()
-		assertOperationParents(t, spans.GetSpans(), "ctxframe.arrow.read_parquet")
-	})
+// parquetFormat runs an ipcFormats test on Parquet, with default options.
+var parquetFormat = struct {
+	name  string
+	write func(context.Context, *bytes.Buffer, contextstore.Store, string, *arrow.Schema, []arrow.Record, *WriteOptions) error
+	read  func(context.Context, []byte, contextstore.Store, *ReadOptions) (*ReadResult, error)
+}{
+	name: "parquet",
+	write: func(ctx context.Context, w *bytes.Buffer, s contextstore.Store, f string, sc *arrow.Schema, recs []arrow.Record, _ *WriteOptions) error {
+		return WriteParquet(ctx, w, s, f, sc, recs, nil)
+	},
+	read: func(ctx context.Context, b []byte, s contextstore.Store, _ *ReadOptions) (*ReadResult, error) {
+		return ReadParquet(ctx, bytes.NewReader(b), s, nil)
+	},
 }
 
 // assertOperationParents finds the one operation span whose name starts
