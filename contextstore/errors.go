@@ -3,6 +3,7 @@ package contextstore
 import (
 	"errors"
 	"fmt"
+	"github.com/ctxframe/ctxframe/internal/errfmt"
 	"strconv"
 	"strings"
 
@@ -53,38 +54,16 @@ type Error struct {
 
 // Error returns "contextstore: BACKEND OP "KEY": KIND: CAUSE".
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("contextstore: ")
-	b.WriteString(e.Backend)
-	b.WriteByte(' ')
-	b.WriteString(e.Op)
+	subject := ""
 	if e.Key != "" {
-		b.WriteByte(' ')
-		b.WriteString(strconv.Quote(e.Key))
+		subject = strconv.Quote(e.Key)
 	}
-	if e.Kind != nil {
-		b.WriteString(": ")
-		b.WriteString(strings.TrimPrefix(e.Kind.Error(), "contextstore: "))
-	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
+	return errfmt.Message("contextstore: ", e.Backend+" "+e.Op, subject, e.Kind, e.Err)
 }
 
 // Unwrap returns the kind and the cause, so both errors.Is(err, ErrNotFound)
 // and errors.As(err, &driverErr) work.
-func (e *Error) Unwrap() []error {
-	errs := make([]error, 0, 2)
-	if e.Kind != nil {
-		errs = append(errs, e.Kind)
-	}
-	if e.Err != nil {
-		errs = append(errs, e.Err)
-	}
-	return errs
-}
+func (e *Error) Unwrap() []error { return errfmt.Unwrap(e.Kind, e.Err) }
 
 // NewError builds an *Error. Backends use it to wrap their driver errors;
 // key may be the zero Key.

@@ -2,7 +2,8 @@ package framectx
 
 import (
 	"strconv"
-	"strings"
+
+	"github.com/ctxframe/ctxframe/internal/errfmt"
 )
 
 // Report says what an adapter's operation did to the context.
@@ -33,33 +34,12 @@ type OpError struct {
 
 // Error returns "ADAPTER: OP "FRAME": KIND: CAUSE".
 func (e *OpError) Error() string {
-	prefix := e.Adapter + ": "
-	var b strings.Builder
-	b.WriteString(prefix)
-	b.WriteString(e.Op)
+	subject := ""
 	if e.Frame != "" {
-		b.WriteByte(' ')
-		b.WriteString(strconv.Quote(e.Frame))
+		subject = strconv.Quote(e.Frame)
 	}
-	if e.Kind != nil {
-		b.WriteString(": ")
-		b.WriteString(strings.TrimPrefix(e.Kind.Error(), prefix))
-	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
+	return errfmt.Message(e.Adapter+": ", e.Op, subject, e.Kind, e.Err)
 }
 
 // Unwrap returns the kind and the cause.
-func (e *OpError) Unwrap() []error {
-	errs := make([]error, 0, 2)
-	if e.Kind != nil {
-		errs = append(errs, e.Kind)
-	}
-	if e.Err != nil {
-		errs = append(errs, e.Err)
-	}
-	return errs
-}
+func (e *OpError) Unwrap() []error { return errfmt.Unwrap(e.Kind, e.Err) }

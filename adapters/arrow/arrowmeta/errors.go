@@ -2,7 +2,8 @@ package arrowmeta
 
 import (
 	"errors"
-	"strings"
+
+	"github.com/ctxframe/ctxframe/internal/errfmt"
 )
 
 // Kinds of failure, matched with errors.Is. Every error of this package is an
@@ -37,33 +38,12 @@ type Error struct {
 
 // Error returns "arrowmeta: OP KEY: KIND: CAUSE", the kind without its
 // package prefix.
-func (e *Error) Error() string {
-	const prefix = "arrowmeta: "
-	var b strings.Builder
-	b.WriteString(prefix)
-	b.WriteString(e.Op)
-	if e.Key != "" {
-		b.WriteByte(' ')
-		b.WriteString(e.Key)
-	}
-	b.WriteString(": ")
-	b.WriteString(strings.TrimPrefix(e.Kind.Error(), prefix))
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
-}
+func (e *Error) Error() string { return errfmt.Message("arrowmeta: ", e.Op, e.Key, e.Kind, e.Err) }
 
 // Unwrap returns the kind and the cause, so errors.Is matches the kind and
 // errors.As finds a cause such as a *contextstore.ValueError or
 // *keys.KeyError.
-func (e *Error) Unwrap() []error {
-	if e.Err == nil {
-		return []error{e.Kind}
-	}
-	return []error{e.Kind, e.Err}
-}
+func (e *Error) Unwrap() []error { return errfmt.Unwrap(e.Kind, e.Err) }
 
 func newError(op, key string, kind, cause error) *Error {
 	return &Error{Op: op, Key: key, Kind: kind, Err: cause}
