@@ -3,10 +3,10 @@ package contextstore
 import (
 	"errors"
 	"fmt"
-	"github.com/ctxframe/ctxframe/internal/errfmt"
 	"strconv"
 	"strings"
 
+	"github.com/ctxframe/ctxframe/internal/errfmt"
 	"github.com/ctxframe/ctxframe/keys"
 )
 
