@@ -178,34 +178,6 @@ func optsAllocator(opts *Options) memory.Allocator {
 	return allocatorOr(opts.Allocator)
 }
 
-func (f *boundData) set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
-	if err := f.live("set"); err != nil {
-		return err
-	}
-	return f.bind.Set(ctx, f.shape(), ref, v)
-}
-
-func (f *boundData) merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
-	if err := f.live("merge"); err != nil {
-		return err
-	}
-	return f.bind.Merge(ctx, f.shape(), ref, patch)
-}
-
-func (f *boundData) get(ctx context.Context, ref framectx.Ref) (contextstore.Value, error) {
-	if err := f.live("get"); err != nil {
-		return nil, err
-	}
-	return f.bind.Get(ctx, f.shape(), ref)
-}
-
-func (f *boundData) del(ctx context.Context, ref framectx.Ref) error {
-	if err := f.live("delete"); err != nil {
-		return err
-	}
-	return f.bind.Delete(ctx, f.shape(), ref)
-}
-
 // rebind replaces the frame's data with next (taking over its reference)
 // after adopting the store's context for it: at epoch when given, else at
 // whatever epoch the store has. On error next is released and the frame is

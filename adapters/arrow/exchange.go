@@ -121,7 +121,7 @@ func tableOfResult(store contextstore.Store, res *ReadResult, opts *Options) (*T
 		tbl.Release()
 		return nil, err
 	}
-	return &Table{frameContext{f}}, nil
+	return &Table{newFrameContext(f)}, nil
 }
 
 // WriteParquet writes the record as a Parquet file to w, its context in the

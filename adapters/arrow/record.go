@@ -45,7 +45,7 @@ func NewRecord(ctx context.Context, store contextstore.Store, frameID string, re
 	if err != nil {
 		return nil, err
 	}
-	return &Record{frameContext{f}}, nil
+	return &Record{newFrameContext(f)}, nil
 }
 
 // Arrow returns the current arrow.Record, borrowed: it stays valid until the
@@ -90,7 +90,7 @@ func (r *Record) Derive(ctx context.Context, frameID string, op Op) (*Record, Re
 	if err != nil {
 		return nil, rep, err
 	}
-	return &Record{frameContext{f}}, rep, nil
+	return &Record{newFrameContext(f)}, rep, nil
 }
 
 func (r *Record) core() *boundData {

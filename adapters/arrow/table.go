@@ -39,7 +39,7 @@ func NewTable(ctx context.Context, store contextstore.Store, frameID string, tbl
 	if err != nil {
 		return nil, err
 	}
-	return &Table{frameContext{f}}, nil
+	return &Table{newFrameContext(f)}, nil
 }
 
 // NewTableFromRecords binds the table made of recs, in order, to frameID
@@ -64,7 +64,7 @@ func NewTableFromRecords(ctx context.Context, store contextstore.Store, frameID 
 	if err != nil {
 		return nil, err
 	}
-	return &Table{frameContext{f}}, nil
+	return &Table{newFrameContext(f)}, nil
 }
 
 // Arrow returns the current arrow.Table, borrowed: it stays valid until the
@@ -102,7 +102,7 @@ func (t *Table) Derive(ctx context.Context, frameID string, op Op) (*Table, Repo
 	if err != nil {
 		return nil, rep, err
 	}
-	return &Table{frameContext{f}}, rep, nil
+	return &Table{newFrameContext(f)}, rep, nil
 }
 
 func (t *Table) core() *boundData {

@@ -18,9 +18,21 @@ import (
 //
 // A Frame is a value holder like the DataFrame it wraps: it is not safe for
 // concurrent use, but its store is, and several Frames may share one store.
+//
+// The context methods (Set, Merge, Get, Delete, List, ListAll, Lineage,
+// DropContext, FrameID, Store, Binding, Epoch) are framectx.Accessor's, the same on every
+// adapter, at refs checked against the DataFrame's shape now.
 type Frame struct {
+	framectx.Accessor
 	df dataframe.DataFrame
 	b  *framectx.Binding
+}
+
+// newFrame returns the Frame of df bound by b.
+func newFrame(df dataframe.DataFrame, b *framectx.Binding) *Frame {
+	f := &Frame{df: df, b: b}
+	f.Accessor = framectx.NewAccessor(b, func(string) (framectx.Shape, error) { return f.Shape(), nil })
+	return f
 }
 
 // New binds df to frameID in store. opts (may be nil) sets the default merge
@@ -43,7 +55,7 @@ func New(ctx context.Context, store contextstore.Store, frameID string, df dataf
 	if err != nil {
 		return nil, err
 	}
-	f := &Frame{df: df, b: b}
+	f := newFrame(df, b)
 	if _, err := b.Adopt(ctx, f.Shape()); err != nil {
 		return nil, err
 	}
@@ -88,12 +100,6 @@ func (f *Frame) rebind(ctx context.Context, df dataframe.DataFrame, adopt func(f
 	return nil
 }
 
-// Epoch returns the layout epoch of the frame's data: it changes with every
-// in-place operation that moves or removes rows or columns. A process that
-// shares a frame's layout with others publishes it with its data, so they
-// can RebindAt it.
-func (f *Frame) Epoch() uint64 { return f.b.Epoch() }
-
 func uniqueNames(op, frameID string, names []string) error {
 	seen := make(map[string]bool, len(names))
 	for _, n := range names {
@@ -110,66 +116,7 @@ func uniqueNames(op, frameID string, names []string) error {
 // through it.
 func (f *Frame) DataFrame() dataframe.DataFrame { return f.df }
 
-// FrameID returns the frame ID the context is stored under.
-func (f *Frame) FrameID() string { return f.b.FrameID() }
-
-// Store returns the context store.
-func (f *Frame) Store() contextstore.Store { return f.b.Store() }
-
-// Binding returns the framectx binding, for tools that work on any adapter.
-func (f *Frame) Binding() *framectx.Binding { return f.b }
-
 // Shape returns the frame's column names and row count now.
 func (f *Frame) Shape() framectx.Shape {
 	return framectx.Shape{Columns: f.df.Names(), Rows: f.df.Nrow()}
-}
-
-// Set replaces the context at ref. An unknown column or a row out of range
-// is a *keys.KeyError of kind keys.ErrNotInFrame, and nothing is written. A
-// write at a column, row or cell is applied only while the frame's layout
-// is the one f's data has: if another process moved or removed rows or
-// columns meanwhile, it fails with a *framectx.StaleError (ErrStale) and
-// writes nothing (see Rebind).
-func (f *Frame) Set(ctx context.Context, ref framectx.Ref, v contextstore.Value) error {
-	return f.b.Set(ctx, f.Shape(), ref, v)
-}
-
-// Merge patches the context at ref: fields of patch replace fields of the
-// same name, a nil field value deletes that field, other fields are kept.
-// The store merges atomically, so concurrent merges of other fields are
-// never lost; like Set, it is refused with ErrStale on a stale layout.
-func (f *Frame) Merge(ctx context.Context, ref framectx.Ref, patch contextstore.Value) error {
-	return f.b.Merge(ctx, f.Shape(), ref, patch)
-}
-
-// Get returns the context at ref, or an error matching
-// contextstore.ErrNotFound when there is none.
-func (f *Frame) Get(ctx context.Context, ref framectx.Ref) (contextstore.Value, error) {
-	return f.b.Get(ctx, f.Shape(), ref)
-}
-
-// Delete removes the context at ref; removing absent context is not an
-// error.
-func (f *Frame) Delete(ctx context.Context, ref framectx.Ref) error {
-	return f.b.Delete(ctx, f.Shape(), ref)
-}
-
-// List returns the frame's context as people wrote it, sorted by key
-// (frame, columns, rows, cells): without the lineage ctxframe records in
-// reserved fields, and without entries that held only lineage. ListAll
-// returns everything.
-func (f *Frame) List(ctx context.Context) ([]contextstore.Entry, error) {
-	return f.b.UserEntries(ctx)
-}
-
-// ListAll returns every context entry of the frame as stored, lineage
-// included, sorted by key.
-func (f *Frame) ListAll(ctx context.Context) ([]contextstore.Entry, error) {
-	return f.b.Entries(ctx)
-}
-
-// DropContext removes every context entry of the frame in one atomic call,
-// so nothing is left orphaned when a frame is discarded. The data is kept.
-func (f *Frame) DropContext(ctx context.Context) error {
-	return f.b.Drop(ctx)
 }

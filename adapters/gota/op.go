@@ -95,7 +95,7 @@ func (f *Frame) Derive(ctx context.Context, frameID string, op Op) (*Frame, Repo
 	if err != nil {
 		return nil, rep, err
 	}
-	return &Frame{df: out, b: nb}, rep, nil
+	return newFrame(out, nb), rep, nil
 }
 
 // run is Apply and Derive: read the inputs' context, run gota (computing
