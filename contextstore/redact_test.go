@@ -2,10 +2,11 @@ package contextstore_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	_ "github.com/ctxframe/ctxframe/contextstore/redisstore"
@@ -49,9 +50,7 @@ func TestOpenNeverPrintsASecret(t *testing.T) {
 			}
 		}
 		var se *contextstore.Error
-		if !errors.As(err, &se) {
-			t.Errorf("Open(%s) = %T, want a *contextstore.Error inside", contextstore.RedactURL(u), err)
-		}
+		assert.ErrorAs(t, err, &se, "Open(%s) = %T, want a *contextstore.Error inside", contextstore.RedactURL(u), err)
 	}
 }
 

@@ -2,11 +2,12 @@ package contextstore_test
 
 import (
 	"encoding/json"
-	"errors"
 	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/stretchr/testify/require"
 
@@ -67,9 +68,7 @@ func TestUnmarshalValueRejects(t *testing.T) {
 	for name, s := range bad {
 		_, err := contextstore.UnmarshalValue([]byte(s))
 		var ve *contextstore.ValueError
-		if !errors.As(err, &ve) {
-			t.Errorf("%s: UnmarshalValue = %v, want a *ValueError", name, err)
-		}
+		assert.ErrorAs(t, err, &ve, "%s: UnmarshalValue = %v, want a *ValueError", name, err)
 	}
 	v, err := contextstore.UnmarshalValue([]byte(`{"big":123456789012345678901234567890,"i":-9223372036854775808}`))
 	if err != nil || v["big"] != 1.2345678901234568e29 || v["i"] != int64(math.MinInt64) {

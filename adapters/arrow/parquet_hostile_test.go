@@ -234,9 +234,7 @@ func FuzzParquetContext(f *testing.F) {
 		dec, err := decodeParquetContext(schema, kv, ReadOptions{FrameID: "named"})
 		if err != nil {
 			var me *arrowmeta.Error
-			if !errors.As(err, &me) {
-				t.Fatalf("error of type %T: %v", err, err)
-			}
+			require.ErrorAs(t, err, &me, "error of type %T: %v", err, err)
 			return
 		}
 		for _, e := range dec.Entries {

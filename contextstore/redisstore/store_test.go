@@ -29,9 +29,7 @@ func hashName(prefix, frameID string) string {
 func requireKind(t *testing.T, err, kind error) *contextstore.Error {
 	t.Helper()
 	var se *contextstore.Error
-	if !errors.As(err, &se) {
-		t.Fatalf("error %v (%T) is not a *contextstore.Error", err, err)
-	}
+	require.ErrorAs(t, err, &se, "error %v (%T) is not a *contextstore.Error", err, err)
 	if se.Backend != "redis" {
 		t.Errorf("Backend = %q, want redis", se.Backend)
 	}

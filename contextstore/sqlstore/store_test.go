@@ -275,9 +275,7 @@ func TestErrorsNameTheBackend(t *testing.T) {
 		k := keys.Row("errors", 7)
 		_, err := s.Get(bg, k)
 		var se *contextstore.Error
-		if !errors.As(err, &se) {
-			t.Fatalf("Get of a missing key = %v, want *contextstore.Error", err)
-		}
+		require.ErrorAs(t, err, &se, "Get of a missing key = %v, want *contextstore.Error", err)
 		if se.Op != "get" || se.Backend != string(s.Dialect()) || se.Key != k.String() || se.Kind != contextstore.ErrNotFound {
 			t.Fatalf("error fields = %+v", *se)
 		}

@@ -59,9 +59,7 @@ func FuzzDecode(f *testing.F) {
 		dec, err := Decode(schema, limits)
 		if err != nil {
 			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error is not an *Error: %v", err)
-			}
+			require.ErrorAs(t, err, &e, "error is not an *Error: %v", err)
 			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnsupportedVersion) && !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("error of unexpected kind: %v", err)
 			}
