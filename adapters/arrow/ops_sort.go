@@ -10,8 +10,6 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/compute"
-	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/adapters/lineage"
@@ -212,63 +210,4 @@ func newKeyCompare(col arrow.Array, k SortKey) (keyCompare, error) {
 		return keyCompare{}, fmt.Errorf("cannot sort by column %q of type %s", k.Column, col.DataType())
 	}
 	return c, nil
-}
-
-// gather returns the rows of col at idx, in order. Strings and binaries are
-// gathered in one pass into builders sized up front (arrow/go v17's take
-// kernel is quadratic on them); other types go through the take kernel,
-// which is linear for them.
-func gather(ctx context.Context, mem memory.Allocator, col arrow.Array, idx []int) (arrow.Array, error) {
-	switch a := col.(type) {
-	case *array.String:
-		b := array.NewStringBuilder(mem)
-		size := 0
-		for _, i := range idx {
-			size += a.ValueLen(i)
-		}
-		b.ReserveData(size)
-		return gatherInto(b, a, idx), nil
-	case *array.LargeString:
-		return gatherInto(array.NewLargeStringBuilder(mem), a, idx), nil
-	case *array.Binary:
-		return gatherInto(array.NewBinaryBuilder(mem, a.DataType().(arrow.BinaryDataType)), a, idx), nil
-	}
-	return takeIndices(ctx, mem, col, idx)
-}
-
-// gatherInto appends the values of a at idx to b, in order, and returns
-// the array built; it releases b.
-func gatherInto[T any](b interface {
-	Reserve(int)
-	AppendNull()
-	Append(T)
-	NewArray() arrow.Array
-	Release()
-}, a interface {
-	IsNull(int) bool
-	Value(int) T
-}, idx []int) arrow.Array {
-	defer b.Release()
-	b.Reserve(len(idx))
-	for _, i := range idx {
-		if a.IsNull(i) {
-			b.AppendNull()
-		} else {
-			b.Append(a.Value(i))
-		}
-	}
-	return b.NewArray()
-}
-
-// takeIndices is arrow's take kernel over positions idx.
-func takeIndices(ctx context.Context, mem memory.Allocator, col arrow.Array, idx []int) (arrow.Array, error) {
-	b := array.NewInt64Builder(mem)
-	defer b.Release()
-	b.Reserve(len(idx))
-	for _, i := range idx {
-		b.UnsafeAppend(int64(i))
-	}
-	ix := b.NewArray()
-	defer ix.Release()
-	return compute.TakeArray(ctx, col, ix)
 }
