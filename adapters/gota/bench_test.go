@@ -82,7 +82,7 @@ func benchContext(df dataframe.DataFrame, rowEntries, cellEntries int) []context
 type benchOp struct {
 	name string
 	raw  func(df dataframe.DataFrame) dataframe.DataFrame
-	op   func(df dataframe.DataFrame) Op
+	op   func(f *Frame) Op // the operation on f, a fresh frame over df in its own store
 }
 
 func benchOps() []benchOp {
@@ -96,19 +96,19 @@ func benchOps() []benchOp {
 	}
 	return []benchOp{
 		{"Rename", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Rename("temperature", "temp") },
-			func(dataframe.DataFrame) Op { return Rename("temp", "temperature") }},
+			func(*Frame) Op { return Rename("temp", "temperature") }},
 		{"Select", func(df dataframe.DataFrame) dataframe.DataFrame {
 			return df.Select([]string{"station", "temp", "wind"})
 		},
-			func(dataframe.DataFrame) Op { return Select([]string{"station", "temp", "wind"}) }},
+			func(*Frame) Op { return Select([]string{"station", "temp", "wind"}) }},
 		{"Drop", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Drop("wind") },
-			func(dataframe.DataFrame) Op { return Drop("wind") }},
+			func(*Frame) Op { return Drop("wind") }},
 		{"Subset", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Subset(half(df)) },
-			func(df dataframe.DataFrame) Op { return Subset(half(df)) }},
+			func(f *Frame) Op { return Subset(half(f.DataFrame())) }},
 		{"Filter", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Filter(filter) },
-			func(dataframe.DataFrame) Op { return Filter(filter) }},
+			func(*Frame) Op { return Filter(filter) }},
 		{"Arrange", func(df dataframe.DataFrame) dataframe.DataFrame { return df.Arrange(dataframe.Sort("temp")) },
-			func(dataframe.DataFrame) Op { return Arrange(dataframe.Sort("temp")) }},
+			func(*Frame) Op { return Arrange(dataframe.Sort("temp")) }},
 	}
 }
 
@@ -125,7 +125,7 @@ func runBench(b *testing.B, df dataframe.DataFrame, es []contextstore.Entry, op 
 		require.NoError(b, contextstore.SetMany(ctx, store, es))
 		bd, err := framectx.Bind(store, "bench", nil)
 		require.NoError(b, err)
-		return &Frame{df: df, b: bd}
+		return newFrame(df, bd)
 	}
 	raw := func(b *testing.B) {
 		if out := op.raw(df); out.Err != nil {
@@ -133,7 +133,7 @@ func runBench(b *testing.B, df dataframe.DataFrame, es []contextstore.Entry, op 
 		}
 	}
 	adapter := func(b *testing.B, f *Frame) int {
-		rep, err := f.Apply(ctx, op.op(df))
+		rep, err := f.Apply(ctx, op.op(f))
 		require.NoError(b, err)
 		return rep.Written
 	}
@@ -274,11 +274,12 @@ func BenchmarkJoinRowContext(b *testing.B) {
 		op := benchOp{
 			name: "LeftJoin",
 			raw:  func(df dataframe.DataFrame) dataframe.DataFrame { return df.LeftJoin(stations, "station") },
-			op: func(dataframe.DataFrame) Op {
-				other := &Frame{df: stations}
-				bd, err := framectx.Bind(contextstore.NewMemoryStore(), "stations", nil)
+			op: func(f *Frame) Op {
+				// The joined frame lives in the same store: an operation
+				// commits all its inputs through one store.
+				bd, err := framectx.Bind(f.Store(), "stations", nil)
 				require.NoError(b, err)
-				other.b = bd
+				other := newFrame(stations, bd)
 				require.NoError(b, other.Set(ctx, framectx.ColumnRef("elevation"), v("unit", "m")))
 				return LeftJoin(other, "station")
 			},
@@ -294,7 +295,7 @@ var groupByOp = benchOp{"GroupBy",
 		return df.GroupBy("station").Aggregation(
 			[]dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_COUNT}, []string{"temp", "temp"})
 	},
-	func(dataframe.DataFrame) Op {
+	func(*Frame) Op {
 		return GroupBy("station").Aggregation(
 			[]dataframe.AggregationType{dataframe.Aggregation_MEAN, dataframe.Aggregation_COUNT}, []string{"temp", "temp"})
 	}}
@@ -312,4 +313,18 @@ func BenchmarkGroupBy(b *testing.B) {
 func BenchmarkGroupByNarrow(b *testing.B) {
 	df := benchFrame(1_000_000, 1)
 	runBench(b, df, benchContext(df, 0, 0), groupByOp)
+}
+
+// BenchmarkRowContextAtScale is issue #14's case: 1M rows × 10 columns
+// carrying one row entry per row (a QC job's flags), on the memory store.
+// Run with -benchtime 1x; docs/PERFORMANCE.md has the figures.
+func BenchmarkRowContextAtScale(b *testing.B) {
+	df := benchFrame(1_000_000, 6)
+	es := benchContext(df, 1_000_000, 0)
+	for _, op := range benchOps() {
+		if op.name == "Subset" || op.name == "Drop" {
+			continue
+		}
+		b.Run(op.name, func(b *testing.B) { runBench(b, df, es, op) })
+	}
 }
