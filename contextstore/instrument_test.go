@@ -53,30 +53,26 @@ func (tel *telemetry) metrics(t *testing.T) map[string]metricdata.Aggregation {
 	return out
 }
 
-// sum returns the sum of a counter's points whose attributes include want.
-func sum(t *testing.T, data metricdata.Aggregation, want ...attribute.KeyValue) int64 {
+// total adds up, over data's points whose attributes include want, each
+// point's value (a counter) or count of measurements (a histogram).
+func total(t *testing.T, data metricdata.Aggregation, want ...attribute.KeyValue) int64 {
 	t.Helper()
-	s, ok := data.(metricdata.Sum[int64])
-	require.True(t, ok, "want an int64 sum, got %T", data)
 	var n int64
-	for _, p := range s.DataPoints {
-		if hasAll(p.Attributes, want) {
-			n += p.Value
+	switch d := data.(type) {
+	case metricdata.Sum[int64]:
+		for _, p := range d.DataPoints {
+			if hasAll(p.Attributes, want) {
+				n += p.Value
+			}
 		}
-	}
-	return n
-}
-
-// count returns how many durations a histogram holds for points with want.
-func count(t *testing.T, data metricdata.Aggregation, want ...attribute.KeyValue) uint64 {
-	t.Helper()
-	h, ok := data.(metricdata.Histogram[float64])
-	require.True(t, ok, "want a float64 histogram, got %T", data)
-	var n uint64
-	for _, p := range h.DataPoints {
-		if hasAll(p.Attributes, want) {
-			n += p.Count
+	case metricdata.Histogram[float64]:
+		for _, p := range d.DataPoints {
+			if hasAll(p.Attributes, want) {
+				n += int64(p.Count)
+			}
 		}
+	default:
+		t.Fatalf("want an int64 counter or a float64 histogram, got %T", data)
 	}
 	return n
 }
@@ -138,11 +134,11 @@ func TestInstrumentSpansAndMetrics(t *testing.T) {
 	assert.Equal(t, int64(3), attrs(spans[3])[contextstore.AttrEntries].AsInt64(), "readframe read three")
 
 	m := tel.metrics(t)
-	assert.Equal(t, uint64(1), count(t, m[contextstore.MetricDuration], op("set"), contextstore.AttrBackend.String("mem")))
-	assert.Equal(t, uint64(1), count(t, m[contextstore.MetricDuration], op("readversioned")))
-	assert.Equal(t, int64(1+2+1), sum(t, m[contextstore.MetricEntriesWritten]), "set, apply of two, applyif of one")
-	assert.Equal(t, int64(2), sum(t, m[contextstore.MetricEntriesWritten], op("apply")))
-	assert.Equal(t, int64(1+3+3), sum(t, m[contextstore.MetricEntriesRead]), "get, readframe, readversioned")
+	assert.Equal(t, int64(1), total(t, m[contextstore.MetricDuration], op("set"), contextstore.AttrBackend.String("mem")))
+	assert.Equal(t, int64(1), total(t, m[contextstore.MetricDuration], op("readversioned")))
+	assert.Equal(t, int64(1+2+1), total(t, m[contextstore.MetricEntriesWritten]), "set, apply of two, applyif of one")
+	assert.Equal(t, int64(2), total(t, m[contextstore.MetricEntriesWritten], op("apply")))
+	assert.Equal(t, int64(1+3+3), total(t, m[contextstore.MetricEntriesRead]), "get, readframe, readversioned")
 }
 
 // A failed call carries its kind on the span and in the error counter; a
@@ -175,10 +171,10 @@ func TestInstrumentErrorKinds(t *testing.T) {
 
 	m := tel.metrics(t)
 	errs := m[contextstore.MetricErrors]
-	assert.Equal(t, int64(0), sum(t, errs, contextstore.AttrErrorType.String("not_found")), "a miss is no error")
-	assert.Equal(t, int64(1), sum(t, errs, contextstore.AttrErrorType.String("invalid_value")))
-	assert.Equal(t, int64(1), sum(t, errs, contextstore.AttrErrorType.String("conflict")))
-	assert.Equal(t, int64(1), sum(t, m[contextstore.MetricConflicts]))
+	assert.Equal(t, int64(0), total(t, errs, contextstore.AttrErrorType.String("not_found")), "a miss is no error")
+	assert.Equal(t, int64(1), total(t, errs, contextstore.AttrErrorType.String("invalid_value")))
+	assert.Equal(t, int64(1), total(t, errs, contextstore.AttrErrorType.String("conflict")))
+	assert.Equal(t, int64(1), total(t, m[contextstore.MetricConflicts]))
 }
 
 // Update's retries after a conflict are counted and marked on the caller's
@@ -199,8 +195,8 @@ func TestInstrumentCountsRetries(t *testing.T) {
 	})
 	require.NoError(t, err)
 	m := tel.metrics(t)
-	assert.Equal(t, int64(1), sum(t, m[contextstore.MetricConflicts]))
-	assert.Equal(t, int64(1), sum(t, m[contextstore.MetricRetries]))
+	assert.Equal(t, int64(1), total(t, m[contextstore.MetricConflicts]))
+	assert.Equal(t, int64(1), total(t, m[contextstore.MetricRetries]))
 }
 
 // No attribute of any span or metric point carries a value, a URL or a
