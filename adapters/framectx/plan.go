@@ -22,11 +22,19 @@ import (
 // current one is not rewritten, and an entry with no place in the output is
 // deleted. Cost is O(entries + columns) plus, only when an input has row or
 // cell context, the row mapping's work (O(entries) with RowTargets, else a
-// scan of the output rows).
+// scan of the output rows). An in-place change that keeps the rows where
+// they are plans only the entries it may change: row entries and the cells
+// of columns it carries as they are take one look each.
 //
 // Errors: ErrInvalidChange for a malformed c, a *MergeConflictError when
 // the policy refuses to merge, or the error of a LazyRows build function.
 func PlanChange(c Change, inputs [][]contextstore.Entry, existing []contextstore.Entry) (*Plan, error) {
+	if pt := passthroughOf(c); pt != nil && len(inputs) == 1 && planPassthrough {
+		// What stays exactly as it is needs no plan: leave it out of both
+		// sides.
+		inputs = [][]contextstore.Entry{pt.filter(inputs[0])}
+		existing = pt.filter(existing)
+	}
 	p, err := newPlanner(c, inputs)
 	if err != nil {
 		return nil, err
