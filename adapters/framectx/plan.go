@@ -32,8 +32,13 @@ func PlanChange(c Change, inputs [][]contextstore.Entry, existing []contextstore
 	if pt := passthroughOf(c); pt != nil && len(inputs) == 1 && planPassthrough {
 		// What stays exactly as it is needs no plan: leave it out of both
 		// sides.
-		inputs = [][]contextstore.Entry{pt.filter(inputs[0])}
-		existing = pt.filter(existing)
+		kept := pt.filter(inputs[0])
+		if !sameEntries(inputs[0], existing) {
+			existing = pt.filter(existing)
+		} else {
+			existing = kept
+		}
+		inputs = [][]contextstore.Entry{kept}
 	}
 	p, err := newPlanner(c, inputs)
 	if err != nil {

@@ -58,31 +58,31 @@ func (pt *passthrough) passes(e contextstore.Entry) bool {
 		if k.RowIndex() >= pt.rows {
 			return false
 		}
+		if pt.rowsAll {
+			return true
+		}
 		_, marked := e.Value[StateField]
-		return pt.rowsAll || !marked
+		return !marked
 	case keys.KindCell:
 		return k.RowIndex() < pt.rows && pt.cells[k.ColumnName()]
 	}
 	return false
 }
 
-// filter returns the entries of es that do not pass; es itself when all
-// of them must be planned.
+// filter returns the entries of es that do not pass, in order: usually
+// few, so one pass collects them.
 func (pt *passthrough) filter(es []contextstore.Entry) []contextstore.Entry {
-	n := 0
-	for _, e := range es {
-		if pt.passes(e) {
-			n++
-		}
-	}
-	if n == 0 {
-		return es
-	}
-	out := make([]contextstore.Entry, 0, len(es)-n)
+	var out []contextstore.Entry
 	for _, e := range es {
 		if !pt.passes(e) {
 			out = append(out, e)
 		}
 	}
 	return out
+}
+
+// sameEntries reports whether a and b are the same slice, as an in-place
+// change's input and output entries are when read once.
+func sameEntries(a, b []contextstore.Entry) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
