@@ -330,10 +330,15 @@ func cloneAny(x any) any {
 // Equal reports whether two values in normal form are the same (a nil and
 // an empty Value are). It compares the normal-form types directly, without
 // reflection: planning compares every surviving entry with its current
-// value.
+// value. One map compared with itself, as a plan made from shared reads
+// (ReadVersionedShared) compares an entry that only moved, is equal at
+// once.
 func Equal(a, b Value) bool {
 	if len(a) != len(b) {
 		return false
+	}
+	if len(a) > 0 && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() {
+		return true
 	}
 	for k, x := range a {
 		y, ok := b[k]

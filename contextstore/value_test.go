@@ -144,3 +144,15 @@ func TestEqualTreatsNilAndEmptyAlike(t *testing.T) {
 		t.Fatal("Equal disagrees with the normal form")
 	}
 }
+
+// A value is equal to itself at once, and only the same map is: a copy
+// with one field changed is not.
+func TestEqualSameMap(t *testing.T) {
+	v := contextstore.Value{"unit": "m", "tags": []any{"a", int64(1)}}
+	require.True(t, contextstore.Equal(v, v))
+	w := contextstore.Clone(v)
+	require.True(t, contextstore.Equal(v, w))
+	w["unit"] = "cm"
+	require.False(t, contextstore.Equal(v, w))
+	require.False(t, contextstore.Equal(w, v))
+}
