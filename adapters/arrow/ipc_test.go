@@ -98,12 +98,16 @@ func ipcAssertFrame(t *testing.T, s contextstore.Store, frame string, want []con
 	}
 }
 
-// ipcFormats runs a test for both IPC formats.
-var ipcFormats = []struct {
+// exchangeFormat writes records with a frame's context and reads them
+// back, restoring it: IPC stream, IPC file or Parquet.
+type exchangeFormat struct {
 	name  string
 	write func(context.Context, *bytes.Buffer, contextstore.Store, string, *arrow.Schema, []arrow.Record, *WriteOptions) error
 	read  func(context.Context, []byte, contextstore.Store, *ReadOptions) (*ReadResult, error)
-}{
+}
+
+// ipcFormats runs a test for both IPC formats.
+var ipcFormats = []exchangeFormat{
 	{
 		name: "stream",
 		write: func(ctx context.Context, w *bytes.Buffer, s contextstore.Store, f string, sc *arrow.Schema, recs []arrow.Record, o *WriteOptions) error {

@@ -47,11 +47,7 @@ func TestExchangeSpansAreParentsOfStoreSpans(t *testing.T) {
 }
 
 // parquetFormat runs an ipcFormats test on Parquet, with default options.
-var parquetFormat = struct {
-	name  string
-	write func(context.Context, *bytes.Buffer, contextstore.Store, string, *arrow.Schema, []arrow.Record, *WriteOptions) error
-	read  func(context.Context, []byte, contextstore.Store, *ReadOptions) (*ReadResult, error)
-}{
+var parquetFormat = exchangeFormat{
 	name: "parquet",
 	write: func(ctx context.Context, w *bytes.Buffer, s contextstore.Store, f string, sc *arrow.Schema, recs []arrow.Record, _ *WriteOptions) error {
 		return WriteParquet(ctx, w, s, f, sc, recs, nil)
