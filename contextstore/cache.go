@@ -3,6 +3,7 @@ package contextstore
 import (
 	"container/list"
 	"context"
+	"errors"
 	"hash/maphash"
 	"slices"
 	"sync"
@@ -273,8 +274,14 @@ func (c *cached) Apply(ctx context.Context, ms []Mutation) error {
 
 func (c *cached) ApplyIf(ctx context.Context, guards []Guard, ms []Mutation) ([]FrameState, error) {
 	if len(ms) == 0 && !relayouts(guards) {
-		// A state read (or a check): nothing to invalidate.
-		return ApplyIf(ctx, c.s, guards, ms)
+		// A state read, or a check that writes nothing: nothing to
+		// invalidate, unless a guard found its frame moved on, when what
+		// the cache holds of it may be what the caller read.
+		states, err := ApplyIf(ctx, c.s, guards, ms)
+		if errors.Is(err, ErrConflict) {
+			c.writing(framesOf(guards, nil)...)()
+		}
+		return states, err
 	}
 	defer c.writing(framesOf(guards, ms)...)()
 	return ApplyIf(ctx, c.s, guards, ms)

@@ -103,6 +103,27 @@ func TestCacheConflictDropsTheFrame(t *testing.T) {
 	assert.EqualValues(t, 11, v["n"], "the increment applied to the other writer's value, not over it")
 }
 
+// A check that writes nothing (an Update whose plan has nothing to write)
+// and finds the frame moved on also drops it: the next attempt reads it
+// fresh instead of meeting the same conflict until it gives up.
+func TestCacheConflictOfACheckDropsTheFrame(t *testing.T) {
+	ctx := context.Background()
+	inner := contextstore.NewMemoryStore()
+	s := contextstore.Cache(inner, contextstore.CacheOptions{MaxStale: time.Hour})
+	k := keys.Column("f", "n")
+	require.NoError(t, s.Set(ctx, k, contextstore.Value{"n": 1}))
+	_, err := contextstore.ReadVersioned(ctx, s, "f")
+	require.NoError(t, err)
+	require.NoError(t, inner.Set(ctx, k, contextstore.Value{"n": 2}), "another writer")
+	attempts := 0
+	_, err = contextstore.Update(ctx, s, []string{"f"}, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
+		attempts++
+		return nil, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, attempts, "one stale attempt, one fresh")
+}
+
 // The cache holds at most MaxEntries entries, evicting the least recently
 // used frames; a frame larger than the bound is read from the store.
 func TestCacheBound(t *testing.T) {
