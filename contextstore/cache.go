@@ -116,7 +116,7 @@ type cachedFrame struct {
 	state   FrameState
 	entries []Entry // sorted by key
 	index   map[keys.Key]int
-	checked time.Time // when the read that last found this version current began
+	checked time.Time // when the read that last found this version current began; guarded by mu
 }
 
 func (f *cachedFrame) size() int { return max(len(f.entries), 1) }
@@ -142,16 +142,20 @@ func (c *cached) frame(ctx context.Context, frameID string) (*cachedFrame, error
 		c.passed.Add(1)
 		return nil, nil
 	}
-	var f *cachedFrame
+	var (
+		f       *cachedFrame
+		checked time.Time // f.checked, which other readers move forward under mu
+	)
 	if e, ok := c.frames[frameID]; ok {
 		f = e.Value.(*cachedFrame)
+		checked = f.checked
 		c.lru.MoveToFront(e)
 	}
 	gen := *c.gen(frameID)
 	c.mu.Unlock()
 
 	if f != nil {
-		if c.opts.MaxStale > 0 && began.Sub(f.checked) <= c.opts.MaxStale {
+		if c.opts.MaxStale > 0 && began.Sub(checked) <= c.opts.MaxStale {
 			c.hits.Add(1)
 			return f, nil
 		}

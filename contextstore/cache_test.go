@@ -267,3 +267,31 @@ func (p plainVersioned) ReadVersioned(ctx context.Context, id string) (contextst
 func (p plainVersioned) ApplyIf(ctx context.Context, gs []contextstore.Guard, ms []contextstore.Mutation) ([]contextstore.FrameState, error) {
 	return p.s.ApplyIf(ctx, gs, ms)
 }
+
+// Readers checking and refreshing one cached frame while writers write it
+// through the cache, in a bound and without: run under the race detector.
+func TestCacheConcurrentReadersAndWriters(t *testing.T) {
+	ctx := context.Background()
+	for _, stale := range []time.Duration{0, 20 * time.Microsecond} {
+		s := contextstore.Cache(contextstore.NewMemoryStore(), contextstore.CacheOptions{MaxStale: stale})
+		k := keys.Column("f", "n")
+		require.NoError(t, s.Set(ctx, k, contextstore.Value{"n": 0}))
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 1000 {
+					if w == 0 && i%50 == 0 {
+						assert.NoError(t, s.Set(ctx, k, contextstore.Value{"n": i}))
+					} else if _, err := s.Get(ctx, k); err != nil {
+						assert.NoError(t, err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		stats, _ := contextstore.CacheStatsOf(s)
+		assert.Positive(t, stats.Hits+stats.Misses)
+	}
+}
