@@ -79,49 +79,42 @@ func TestCacheStalenessBound(t *testing.T) {
 	assert.EqualValues(t, 4, mustGetN(t, s, k), "past the bound the store is asked again")
 }
 
-// Update through a cache within a staleness bound still converges: the
-// conflict drops the stale frame, so the next attempt reads it fresh.
+// Update through a cache within a staleness bound still converges: a
+// conflict drops the stale frame, so the next attempt reads it fresh. So
+// does a check that writes nothing (an Update whose plan has nothing to
+// write), which would otherwise meet the same stale copy until it gave up.
 func TestCacheConflictDropsTheFrame(t *testing.T) {
 	ctx := context.Background()
-	inner := contextstore.NewMemoryStore()
-	s := contextstore.Cache(inner, contextstore.CacheOptions{MaxStale: time.Hour})
 	k := keys.Column("f", "n")
-	require.NoError(t, s.Set(ctx, k, contextstore.Value{"n": 1}))
-	_, err := contextstore.ReadVersioned(ctx, s, "f")
-	require.NoError(t, err)
-	require.NoError(t, inner.Set(ctx, k, contextstore.Value{"n": 10}), "another writer")
-	attempts := 0
-	_, err = contextstore.Update(ctx, s, []string{"f"}, false, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
-		attempts++
-		n := snaps[0].Entries[0].Value["n"].(int64)
-		return []contextstore.Mutation{contextstore.Put(k, contextstore.Value{"n": n + 1})}, nil
-	})
-	require.NoError(t, err)
-	assert.Equal(t, 2, attempts, "one stale attempt, one fresh")
-	v, err := inner.Get(ctx, k)
-	require.NoError(t, err)
-	assert.EqualValues(t, 11, v["n"], "the increment applied to the other writer's value, not over it")
-}
-
-// A check that writes nothing (an Update whose plan has nothing to write)
-// and finds the frame moved on also drops it: the next attempt reads it
-// fresh instead of meeting the same conflict until it gives up.
-func TestCacheConflictOfACheckDropsTheFrame(t *testing.T) {
-	ctx := context.Background()
-	inner := contextstore.NewMemoryStore()
-	s := contextstore.Cache(inner, contextstore.CacheOptions{MaxStale: time.Hour})
-	k := keys.Column("f", "n")
-	require.NoError(t, s.Set(ctx, k, contextstore.Value{"n": 1}))
-	_, err := contextstore.ReadVersioned(ctx, s, "f")
-	require.NoError(t, err)
-	require.NoError(t, inner.Set(ctx, k, contextstore.Value{"n": 2}), "another writer")
-	attempts := 0
-	_, err = contextstore.Update(ctx, s, []string{"f"}, false, func([]contextstore.Snapshot) ([]contextstore.Mutation, error) {
-		attempts++
-		return nil, nil
-	})
-	require.NoError(t, err)
-	assert.Equal(t, 2, attempts, "one stale attempt, one fresh")
+	for _, c := range []struct {
+		name  string
+		plan  func(n int64) []contextstore.Mutation
+		value int64 // the stored n afterwards
+	}{
+		{"increment", func(n int64) []contextstore.Mutation {
+			return []contextstore.Mutation{contextstore.Put(k, contextstore.Value{"n": n + 1})}
+		}, 11}, // applied to the other writer's value, not over it
+		{"nothing to write", func(int64) []contextstore.Mutation { return nil }, 10},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			inner := contextstore.NewMemoryStore()
+			s := contextstore.Cache(inner, contextstore.CacheOptions{MaxStale: time.Hour})
+			require.NoError(t, s.Set(ctx, k, contextstore.Value{"n": 1}))
+			_, err := contextstore.ReadVersioned(ctx, s, "f")
+			require.NoError(t, err)
+			require.NoError(t, inner.Set(ctx, k, contextstore.Value{"n": 10}), "another writer")
+			attempts := 0
+			_, err = contextstore.Update(ctx, s, []string{"f"}, false, func(snaps []contextstore.Snapshot) ([]contextstore.Mutation, error) {
+				attempts++
+				return c.plan(snaps[0].Entries[0].Value["n"].(int64)), nil
+			})
+			require.NoError(t, err)
+			assert.Equal(t, 2, attempts, "one stale attempt, one fresh")
+			v, err := inner.Get(ctx, k)
+			require.NoError(t, err)
+			assert.EqualValues(t, c.value, v["n"])
+		})
+	}
 }
 
 // The cache holds at most MaxEntries entries, evicting the least recently
