@@ -393,6 +393,14 @@ func (c *cached) readVersionedShared(ctx context.Context, frameID string) (Snaps
 	}, func() (Snapshot, error) { return ReadVersionedShared(ctx, c.s, frameID) })
 }
 
+// ReadSubset serves ReadSubset: a cached frame's entries that sub selects,
+// else the store's subset read.
+func (c *cached) ReadSubset(ctx context.Context, frameID string, sub Subset) (Snapshot, error) {
+	return serve(ctx, c, "readsubset", keys.Frame(frameID), func(f *cachedFrame) (Snapshot, error) {
+		return Snapshot{FrameID: frameID, State: f.state, Entries: cloneEntries(sub.Filter(f.entries))}, nil
+	}, func() (Snapshot, error) { return ReadSubset(ctx, c.s, frameID, sub) })
+}
+
 func cloneEntries(es []Entry) []Entry {
 	out := make([]Entry, len(es))
 	for i, e := range es {

@@ -111,12 +111,13 @@ const (
 	opReadVersioned
 	opApplyIf
 	opFrameStates
+	opReadSubset
 	opClose
 	opCount
 )
 
 var opNames = [opCount]string{"set", "get", "delete", "list", "apply", "getmany", "listframe", "readframe",
-	"dropframe", "listframes", "readversioned", "applyif", "framestates", "close"}
+	"dropframe", "listframes", "readversioned", "applyif", "framestates", "readsubset", "close"}
 
 func (o storeOp) String() string { return opNames[o] }
 
@@ -386,6 +387,15 @@ func (in *instrumented) ReadVersioned(ctx context.Context, frameID string) (Snap
 func (in *instrumented) readVersionedShared(ctx context.Context, frameID string) (Snapshot, error) {
 	c := in.begin(ctx, opReadVersioned, frameID)
 	snap, err := ReadVersionedShared(c.ctx, in.s, frameID)
+	c.end(err, len(snap.Entries), 0)
+	return snap, err
+}
+
+// ReadSubset serves ReadSubset through the wrapped store, which may fall
+// back to a whole read.
+func (in *instrumented) ReadSubset(ctx context.Context, frameID string, sub Subset) (Snapshot, error) {
+	c := in.begin(ctx, opReadSubset, frameID)
+	snap, err := ReadSubset(c.ctx, in.s, frameID, sub)
 	c.end(err, len(snap.Entries), 0)
 	return snap, err
 }

@@ -18,8 +18,8 @@ import (
 // NewMemoryStore.
 type MemoryStore struct {
 	mu     sync.RWMutex
-	frames map[string]map[keys.Key]Value // frame ID -> its entries
-	states map[string]FrameState         // frame ID -> version and epoch
+	frames map[string]*memFrame  // frame ID -> its entries
+	states map[string]FrameState // frame ID -> version and epoch
 	closed bool
 }
 
@@ -32,13 +32,14 @@ var (
 	_ FrameDropper    = (*MemoryStore)(nil)
 	_ FrameEnumerator = (*MemoryStore)(nil)
 	_ Versioner       = (*MemoryStore)(nil)
+	_ SubsetReader    = (*MemoryStore)(nil)
 )
 
 const memBackend = "mem"
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{frames: make(map[string]map[keys.Key]Value), states: make(map[string]FrameState)}
+	return &MemoryStore{frames: make(map[string]*memFrame), states: make(map[string]FrameState)}
 }
 
 // check runs the checks every operation starts with; the caller holds mu.
@@ -80,16 +81,19 @@ func (s *MemoryStore) bump(frameID string, relayout bool, now time.Time) FrameSt
 func (s *MemoryStore) put(k keys.Key, v Value) {
 	f := s.frames[k.FrameID()]
 	if f == nil {
-		f = make(map[keys.Key]Value)
+		f = newMemFrame(k.FrameID())
 		s.frames[k.FrameID()] = f
 	}
-	f[k] = v
+	f.put(k, v)
 }
 
 func (s *MemoryStore) remove(k keys.Key) {
 	f := s.frames[k.FrameID()]
-	delete(f, k)
-	if len(f) == 0 {
+	if f == nil {
+		return
+	}
+	f.remove(k)
+	if f.n == 0 {
 		delete(s.frames, k.FrameID())
 	}
 }
@@ -104,7 +108,7 @@ func (s *MemoryStore) Get(ctx context.Context, k keys.Key) (Value, error) {
 	if err := s.check(ctx, "get", k); err != nil {
 		return nil, err
 	}
-	v, ok := s.frames[k.FrameID()][k]
+	v, ok := s.lookup(k)
 	if !ok {
 		return nil, NewError("get", memBackend, k, ErrNotFound, nil)
 	}
@@ -135,13 +139,11 @@ func (s *MemoryStore) ListKeys(ctx context.Context) ([]keys.Key, error) {
 	}
 	n := 0
 	for _, f := range s.frames {
-		n += len(f)
+		n += f.n
 	}
 	out := make([]keys.Key, 0, n)
 	for _, f := range s.frames {
-		for k := range f {
-			out = append(out, k)
-		}
+		out = f.keys(out)
 	}
 	keys.Sort(out)
 	return out, nil
@@ -180,7 +182,8 @@ func (s *MemoryStore) write(ms []Mutation, guards []Guard) {
 		case m.Merge:
 			// Stored values are never changed in place (readers get
 			// clones), so the merged value may share the old one's fields.
-			s.put(m.Key, MergePatch(s.frames[m.Key.FrameID()][m.Key], m.Value))
+			old, _ := s.lookup(m.Key)
+			s.put(m.Key, MergePatch(old, m.Value))
 		default:
 			s.put(m.Key, m.Value)
 		}
@@ -275,7 +278,7 @@ func (s *MemoryStore) GetMany(ctx context.Context, ks []keys.Key) ([]Value, erro
 	}
 	out := make([]Value, len(ks))
 	for i, k := range ks {
-		if v, ok := s.frames[k.FrameID()][k]; ok {
+		if v, ok := s.lookup(k); ok {
 			out[i] = Clone(v)
 		}
 	}
@@ -293,10 +296,10 @@ func (s *MemoryStore) ListFrame(ctx context.Context, frameID string) ([]keys.Key
 		return nil, err
 	}
 	f := s.frames[frameID]
-	out := make([]keys.Key, 0, len(f))
-	for k := range f {
-		out = append(out, k)
+	if f == nil {
+		return []keys.Key{}, nil
 	}
+	out := f.keys(make([]keys.Key, 0, f.n))
 	keys.Sort(out)
 	return out, nil
 }
@@ -321,15 +324,37 @@ func (s *MemoryStore) entries(frameID string) []Entry { return s.sortedEntries(f
 // cloned or shared; the caller holds mu.
 func (s *MemoryStore) sortedEntries(frameID string, clone bool) []Entry {
 	f := s.frames[frameID]
-	out := make([]Entry, 0, len(f))
-	for k, v := range f {
-		if clone {
-			v = Clone(v)
-		}
-		out = append(out, Entry{Key: k, Value: v})
+	if f == nil {
+		return []Entry{}
 	}
-	slices.SortFunc(out, func(a, b Entry) int { return keys.Compare(a.Key, b.Key) })
-	return out
+	return f.entries(nil, clone)
+}
+
+// lookup returns the value under k; the caller holds mu.
+func (s *MemoryStore) lookup(k keys.Key) (Value, bool) {
+	f := s.frames[k.FrameID()]
+	if f == nil {
+		return nil, false
+	}
+	return f.get(k)
+}
+
+// ReadSubset implements SubsetReader: the frame's index by level and
+// column serves it, so it costs what it returns.
+func (s *MemoryStore) ReadSubset(ctx context.Context, frameID string, sub Subset) (Snapshot, error) {
+	if err := keys.Frame(frameID).Validate(); err != nil {
+		return Snapshot{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "readsubset", keys.Frame(frameID)); err != nil {
+		return Snapshot{}, err
+	}
+	es := []Entry{}
+	if f := s.frames[frameID]; f != nil {
+		es = f.entries(&sub, true)
+	}
+	return Snapshot{FrameID: frameID, State: s.states[frameID], Entries: es}, nil
 }
 
 // DropFrame implements FrameDropper.

@@ -39,6 +39,7 @@ var (
 	_ contextstore.FrameDropper    = (*Store)(nil)
 	_ contextstore.FrameEnumerator = (*Store)(nil)
 	_ contextstore.Versioner       = (*Store)(nil)
+	_ contextstore.SubsetReader    = (*Store)(nil)
 )
 
 // New returns a Store over shards. Names must be unique and non-empty; there

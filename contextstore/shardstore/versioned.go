@@ -17,6 +17,16 @@ func (s *Store) ReadVersioned(ctx context.Context, frameID string) (contextstore
 	return contextstore.ReadVersioned(ctx, sh, frameID)
 }
 
+// ReadSubset implements contextstore.SubsetReader on the frame's shard,
+// natively where the shard serves subsets.
+func (s *Store) ReadSubset(ctx context.Context, frameID string, sub contextstore.Subset) (contextstore.Snapshot, error) {
+	sh, err := s.frameShard("readsubset", frameID)
+	if err != nil {
+		return contextstore.Snapshot{}, err
+	}
+	return contextstore.ReadSubset(ctx, sh, frameID, sub)
+}
+
 // FrameStates implements contextstore.StateReader: each frame's state from
 // its shard, one call per shard.
 func (s *Store) FrameStates(ctx context.Context, frameIDs []string) ([]contextstore.FrameState, error) {

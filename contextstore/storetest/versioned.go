@@ -30,6 +30,7 @@ var versionedContracts = []contract{
 	{"ConcurrentMergesLoseNone", testConcurrentMerges},
 	{"UncheckedEmptyApplyIfReadsState", testStateRead},
 	{"FrameStatesMatchVersionedReads", testFrameStates},
+	{"SubsetReadSelectsExactly", testSubsetRead},
 }
 
 // versioner returns s's Versioner, or checks that the helpers refuse a

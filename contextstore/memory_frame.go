@@ -1,0 +1,179 @@
+package contextstore
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// memFrame is one frame's entries in a MemoryStore, indexed by level and
+// column, so that reading a subset (the column entries and the cells of one
+// column, say) costs what it returns, and a whole frame comes out in key
+// order without comparing keys: rows sort as integers, cells by column and
+// then row.
+type memFrame struct {
+	id    string
+	head  map[keys.Key]Value       // the frame entry and column entries
+	rows  map[int]Value            // row entries by row
+	cells map[string]map[int]Value // cell entries by column, then row
+	n     int                      // entries in all
+	// rowBound is above every row of a row or cell entry ever put since the
+	// frame was empty: a read of what lies past a frame's end looks only
+	// when it is above that end.
+	rowBound int
+}
+
+func newMemFrame(id string) *memFrame {
+	return &memFrame{id: id, head: make(map[keys.Key]Value), rows: make(map[int]Value)}
+}
+
+func (f *memFrame) get(k keys.Key) (Value, bool) {
+	var v Value
+	var ok bool
+	switch k.Kind() {
+	case keys.KindRow:
+		v, ok = f.rows[k.RowIndex()]
+	case keys.KindCell:
+		v, ok = f.cells[k.ColumnName()][k.RowIndex()]
+	default:
+		v, ok = f.head[k]
+	}
+	return v, ok
+}
+
+func (f *memFrame) put(k keys.Key, v Value) {
+	var had bool
+	switch k.Kind() {
+	case keys.KindRow:
+		_, had = f.rows[k.RowIndex()]
+		f.rows[k.RowIndex()] = v
+	case keys.KindCell:
+		col := f.cells[k.ColumnName()]
+		if col == nil {
+			if f.cells == nil {
+				f.cells = make(map[string]map[int]Value)
+			}
+			col = make(map[int]Value)
+			f.cells[k.ColumnName()] = col
+		}
+		_, had = col[k.RowIndex()]
+		col[k.RowIndex()] = v
+	default:
+		_, had = f.head[k]
+		f.head[k] = v
+	}
+	if !had {
+		f.n++
+	}
+	if k.HasRow() && k.RowIndex() >= f.rowBound {
+		f.rowBound = k.RowIndex() + 1
+	}
+}
+
+func (f *memFrame) remove(k keys.Key) {
+	var had bool
+	switch k.Kind() {
+	case keys.KindRow:
+		_, had = f.rows[k.RowIndex()]
+		delete(f.rows, k.RowIndex())
+	case keys.KindCell:
+		col := f.cells[k.ColumnName()]
+		_, had = col[k.RowIndex()]
+		delete(col, k.RowIndex())
+		if had && len(col) == 0 {
+			delete(f.cells, k.ColumnName())
+		}
+	default:
+		_, had = f.head[k]
+		delete(f.head, k)
+	}
+	if had {
+		f.n--
+	}
+}
+
+// keys appends every key of the frame to out, unsorted.
+func (f *memFrame) keys(out []keys.Key) []keys.Key {
+	for k := range f.head {
+		out = append(out, k)
+	}
+	for r := range f.rows {
+		out = append(out, keys.Row(f.id, r))
+	}
+	for col, rows := range f.cells {
+		for r := range rows {
+			out = append(out, keys.Cell(f.id, r, col))
+		}
+	}
+	return out
+}
+
+// entries returns the entries sub selects (nil: every entry), sorted by key,
+// their values cloned or shared.
+func (f *memFrame) entries(sub *Subset, clone bool) []Entry {
+	take := func(v Value) Value {
+		if clone {
+			return Clone(v)
+		}
+		return v
+	}
+	size := f.n
+	if sub != nil {
+		size = len(f.head)
+		if sub.Rows {
+			size += len(f.rows)
+		}
+	}
+	out := make([]Entry, 0, size)
+	head := len(out)
+	for k, v := range f.head {
+		if sub == nil || sub.Includes(k) {
+			out = append(out, Entry{Key: k, Value: take(v)})
+		}
+	}
+	slices.SortFunc(out[head:], func(a, b Entry) int { return keys.Compare(a.Key, b.Key) })
+
+	past := 0 // rows at or past it are selected anyway; 0: none
+	if sub != nil && sub.RowsFrom > 0 {
+		past = sub.RowsFrom
+		if past >= f.rowBound {
+			past = 0
+		}
+	}
+	out = appendRows(out, f.id, keys.KindRow, "", f.rows, sub == nil || sub.Rows, past, take)
+	cols := make([]string, 0, len(f.cells))
+	for col := range f.cells {
+		cols = append(cols, col)
+	}
+	slices.SortFunc(cols, strings.Compare)
+	for _, col := range cols {
+		all := sub == nil || sub.CellsOf(col)
+		out = appendRows(out, f.id, keys.KindCell, col, f.cells[col], all, past, take)
+	}
+	return out
+}
+
+// appendRows appends the row entries (kind KindRow) or the cell entries of
+// column (KindCell) in rows to out in row order: all of them, or only those at or past past
+// when that is above 0.
+func appendRows(out []Entry, frameID string, kind keys.Kind, column string, rows map[int]Value, all bool, past int, take func(Value) Value) []Entry {
+	if !all && past == 0 {
+		return out
+	}
+	idx := make([]int, 0, len(rows))
+	for r := range rows {
+		if all || r >= past {
+			idx = append(idx, r)
+		}
+	}
+	slices.Sort(idx)
+	for _, r := range idx {
+		k := keys.Row(frameID, r)
+		if kind == keys.KindCell {
+			k = keys.Cell(frameID, r, column)
+		}
+		out = append(out, Entry{Key: k, Value: take(rows[r])})
+	}
+	return out
+}

@@ -1,0 +1,120 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// testSubsetRead checks ReadSubset, served natively (SubsetReader) or by
+// the fallback: every subset returns exactly the entries of a whole read
+// that it selects, in key order, with the whole frame's state, and nothing
+// of another frame; a write anywhere in the frame changes that state.
+func testSubsetRead(t *testing.T, s contextstore.Store) {
+	v := versioner(t, s)
+	const f = "subset"
+	// Column names that look like key syntax, and rows past the frame's
+	// end of 10 rows, past 100 and past 1000 (orders of magnitude that sort
+	// differently as text).
+	cols := []string{"a", "b:1", "c", "x:2:y", ""}
+	var ms []contextstore.Mutation
+	ms = append(ms, contextstore.Put(keys.Frame(f), contextstore.Value{"title": "t"}))
+	for i, c := range cols {
+		ms = append(ms, contextstore.Put(keys.Column(f, c), contextstore.Value{"unit": int64(i)}))
+	}
+	for _, r := range []int{0, 1, 2, 5, 9, 10, 11, 99, 100, 1000} {
+		ms = append(ms, contextstore.Put(keys.Row(f, r), contextstore.Value{"qc": int64(r)}))
+		for i, c := range cols {
+			if (r+i)%2 == 0 || r >= 10 {
+				ms = append(ms, contextstore.Put(keys.Cell(f, r, c), contextstore.Value{"q": fmt.Sprint(r, c)}))
+			}
+		}
+	}
+	ms = append(ms, contextstore.Put(keys.Column("subset2", "a"), contextstore.Value{"other": true}),
+		contextstore.Put(keys.Cell("subset2", 3, "a"), contextstore.Value{"other": true}))
+	if err := contextstore.Apply(bg, s, ms); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	whole := mustRead(t, v, f)
+
+	subsets := map[string]contextstore.Subset{
+		"nothing":                   {},
+		"frame":                     {Frame: true},
+		"columns":                   {Columns: true},
+		"rows":                      {Rows: true},
+		"cells of one column":       {Cells: []string{"b:1"}},
+		"cells of two columns":      {Cells: []string{"x:2:y", ""}},
+		"cells of a missing column": {Cells: []string{"zz"}},
+		"every cell":                {AllCellsExcept: true},
+		"cells of all but two":      {Cells: []string{"a", "c"}, AllCellsExcept: true},
+		"past row 10":               {RowsFrom: 10},
+		"past row 2000":             {RowsFrom: 2000},
+		"a rename's":                {Frame: true, Columns: true, Cells: []string{"a", "c", "x:2:y", ""}, AllCellsExcept: true, RowsFrom: 10},
+		"a select's with marks":     {Frame: true, Columns: true, Rows: true, Cells: []string{"a"}, RowsFrom: 11},
+		"everything":                {Frame: true, Columns: true, Rows: true, AllCellsExcept: true},
+	}
+	for name, sub := range subsets {
+		got, err := contextstore.ReadSubset(bg, s, f, sub)
+		if err != nil {
+			t.Fatalf("%s: ReadSubset: %v", name, err)
+		}
+		if got.FrameID != f || got.State != whole.State {
+			t.Fatalf("%s: ReadSubset returned frame %q at %+v, want %q at %+v", name, got.FrameID, got.State, f, whole.State)
+		}
+		want := sub.Filter(whole.Entries)
+		if len(got.Entries) != len(want) {
+			t.Fatalf("%s: ReadSubset returned %d entries, want %d: got %v", name, len(got.Entries), len(want), entryKeys(got.Entries))
+		}
+		for i := range want {
+			if got.Entries[i].Key != want[i].Key {
+				t.Fatalf("%s: entry %d is %s, want %s (entries must come sorted by key)", name, i, got.Entries[i].Key, want[i].Key)
+			}
+			assertValue(t, name, got.Entries[i].Value, want[i].Value)
+		}
+	}
+	if len(subsets["every cell"].Filter(whole.Entries)) == 0 || len(subsets["past row 10"].Filter(whole.Entries)) == 0 {
+		t.Fatal("the fixture must hold cells and rows past 10")
+	}
+
+	// The returned values are the caller's.
+	got, err := contextstore.ReadSubset(bg, s, f, contextstore.Subset{Frame: true})
+	if err != nil || len(got.Entries) != 1 {
+		t.Fatalf("ReadSubset(frame): %v, %d entries", err, len(got.Entries))
+	}
+	got.Entries[0].Value["title"] = "changed"
+	assertValue(t, "a subset's values are copies", mustGet(t, s, keys.Frame(f)), contextstore.Value{"title": "t"})
+
+	// A write to an entry outside a subset still changes the state it reports.
+	before, err := contextstore.ReadSubset(bg, s, f, contextstore.Subset{Columns: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSet(t, s, keys.Cell(f, 5, "zz"), contextstore.Value{"late": true})
+	after, err := contextstore.ReadSubset(bg, s, f, contextstore.Subset{Columns: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.State.Version == before.State.Version {
+		t.Fatal("a write outside the subset must change the frame's version a subset read reports")
+	}
+
+	// A frame with no entries: an empty subset at the zero state.
+	empty, err := contextstore.ReadSubset(bg, s, "never-written", contextstore.Subset{Frame: true, Columns: true, Rows: true, AllCellsExcept: true})
+	if err != nil || len(empty.Entries) != 0 || empty.State != (contextstore.FrameState{}) {
+		t.Fatalf("ReadSubset of a frame never written: %v, %d entries, state %+v", err, len(empty.Entries), empty.State)
+	}
+	if _, err := contextstore.ReadSubset(bg, s, "", contextstore.Subset{Frame: true}); !errors.Is(err, keys.ErrInvalidKey) {
+		t.Fatalf("ReadSubset with an empty frame ID must fail with keys.ErrInvalidKey, got %v", err)
+	}
+}
+
+func entryKeys(es []contextstore.Entry) []keys.Key {
+	ks := make([]keys.Key, len(es))
+	for i, e := range es {
+		ks[i] = e.Key
+	}
+	return ks
+}
