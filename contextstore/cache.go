@@ -401,6 +401,13 @@ func (c *cached) ReadSubset(ctx context.Context, frameID string, sub Subset) (Sn
 	}, func() (Snapshot, error) { return ReadSubset(ctx, c.s, frameID, sub) })
 }
 
+// readSubsetShared serves ReadSubsetShared: the cached values, shared.
+func (c *cached) readSubsetShared(ctx context.Context, frameID string, sub Subset) (Snapshot, error) {
+	return serve(ctx, c, "readsubset", keys.Frame(frameID), func(f *cachedFrame) (Snapshot, error) {
+		return Snapshot{FrameID: frameID, State: f.state, Entries: sub.Filter(f.entries)}, nil
+	}, func() (Snapshot, error) { return ReadSubsetShared(ctx, c.s, frameID, sub) })
+}
+
 func cloneEntries(es []Entry) []Entry {
 	out := make([]Entry, len(es))
 	for i, e := range es {

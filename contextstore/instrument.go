@@ -400,6 +400,13 @@ func (in *instrumented) ReadSubset(ctx context.Context, frameID string, sub Subs
 	return snap, err
 }
 
+func (in *instrumented) readSubsetShared(ctx context.Context, frameID string, sub Subset) (Snapshot, error) {
+	c := in.begin(ctx, opReadSubset, frameID)
+	snap, err := ReadSubsetShared(c.ctx, in.s, frameID, sub)
+	c.end(err, len(snap.Entries), 0)
+	return snap, err
+}
+
 func (in *instrumented) ApplyIf(ctx context.Context, guards []Guard, ms []Mutation) ([]FrameState, error) {
 	frameID, frames := batchFrame(ms)
 	if len(ms) == 0 && len(guards) == 1 {

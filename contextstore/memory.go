@@ -345,6 +345,16 @@ func (s *MemoryStore) ReadSubset(ctx context.Context, frameID string, sub Subset
 	if err := keys.Frame(frameID).Validate(); err != nil {
 		return Snapshot{}, err
 	}
+	return s.readSubset(ctx, frameID, sub, true)
+}
+
+// readSubsetShared is ReadSubset sharing the values, as
+// readVersionedShared.
+func (s *MemoryStore) readSubsetShared(ctx context.Context, frameID string, sub Subset) (Snapshot, error) {
+	return s.readSubset(ctx, frameID, sub, false)
+}
+
+func (s *MemoryStore) readSubset(ctx context.Context, frameID string, sub Subset, clone bool) (Snapshot, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.check(ctx, "readsubset", keys.Frame(frameID)); err != nil {
@@ -352,7 +362,7 @@ func (s *MemoryStore) ReadSubset(ctx context.Context, frameID string, sub Subset
 	}
 	es := []Entry{}
 	if f := s.frames[frameID]; f != nil {
-		es = f.entries(&sub, true)
+		es = f.entries(&sub, clone)
 	}
 	return Snapshot{FrameID: frameID, State: s.states[frameID], Entries: es}, nil
 }

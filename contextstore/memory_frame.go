@@ -18,6 +18,9 @@ type memFrame struct {
 	rows  map[int]Value            // row entries by row
 	cells map[string]map[int]Value // cell entries by column, then row
 	n     int                      // entries in all
+	// reserved holds the rows whose row entry has a field under
+	// ReservedPrefix (a state mark): usually few, found without a scan.
+	reserved map[int]struct{}
 	// rowBound is above every row of a row or cell entry ever put since the
 	// frame was empty: a read of what lies past a frame's end looks only
 	// when it is above that end.
@@ -48,6 +51,7 @@ func (f *memFrame) put(k keys.Key, v Value) {
 	case keys.KindRow:
 		_, had = f.rows[k.RowIndex()]
 		f.rows[k.RowIndex()] = v
+		f.markReserved(k.RowIndex(), v)
 	case keys.KindCell:
 		col := f.cells[k.ColumnName()]
 		if col == nil {
@@ -77,6 +81,7 @@ func (f *memFrame) remove(k keys.Key) {
 	case keys.KindRow:
 		_, had = f.rows[k.RowIndex()]
 		delete(f.rows, k.RowIndex())
+		delete(f.reserved, k.RowIndex())
 	case keys.KindCell:
 		col := f.cells[k.ColumnName()]
 		_, had = col[k.RowIndex()]
@@ -91,6 +96,21 @@ func (f *memFrame) remove(k keys.Key) {
 	if had {
 		f.n--
 	}
+}
+
+// markReserved keeps row's place in the reserved index current for its
+// new value v.
+func (f *memFrame) markReserved(row int, v Value) {
+	for name := range v {
+		if strings.HasPrefix(name, ReservedPrefix) {
+			if f.reserved == nil {
+				f.reserved = make(map[int]struct{})
+			}
+			f.reserved[row] = struct{}{}
+			return
+		}
+	}
+	delete(f.reserved, row)
 }
 
 // keys appends every key of the frame to out, unsorted.
@@ -128,7 +148,7 @@ func (f *memFrame) entries(sub *Subset, clone bool) []Entry {
 	out := make([]Entry, 0, size)
 	head := len(out)
 	for k, v := range f.head {
-		if sub == nil || sub.Includes(k) {
+		if sub == nil || sub.Includes(Entry{Key: k, Value: v}) {
 			out = append(out, Entry{Key: k, Value: take(v)})
 		}
 	}
@@ -141,7 +161,35 @@ func (f *memFrame) entries(sub *Subset, clone bool) []Entry {
 			past = 0
 		}
 	}
-	out = appendRows(out, f.id, keys.KindRow, "", f.rows, sub == nil || sub.Rows, past, take)
+	rows := f.rows
+	if sub != nil && !sub.Rows && sub.RowsWith != "" {
+		// Marked rows: among the reserved ones when the mark is reserved,
+		// else by a scan.
+		rows = make(map[int]Value)
+		if strings.HasPrefix(sub.RowsWith, ReservedPrefix) {
+			for r := range f.reserved {
+				if v := f.rows[r]; sub.marked(v) {
+					rows[r] = v
+				}
+			}
+			if past > 0 {
+				for r, v := range f.rows {
+					if r >= past {
+						rows[r] = v
+					}
+				}
+			}
+		} else {
+			for r, v := range f.rows {
+				if sub.marked(v) || (past > 0 && r >= past) {
+					rows[r] = v
+				}
+			}
+		}
+		out = appendRows(out, f.id, keys.KindRow, "", rows, true, 0, take)
+	} else {
+		out = appendRows(out, f.id, keys.KindRow, "", rows, sub == nil || sub.Rows, past, take)
+	}
 	cols := make([]string, 0, len(f.cells))
 	for col := range f.cells {
 		cols = append(cols, col)

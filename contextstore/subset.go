@@ -16,6 +16,11 @@ type Subset struct {
 	Frame   bool // the frame entry
 	Columns bool // every column entry
 	Rows    bool // every row entry
+	// RowsWith, when not "", also selects every row entry whose value has
+	// a field of that name (a mark some rows carry). Stores may index row
+	// entries by the fields under ReservedPrefix, so that finding a few
+	// marked rows among many costs what it finds (the memory store does).
+	RowsWith string
 
 	// Cells selects the cell entries of these columns; when AllCellsExcept
 	// is true, those of every other column instead (with no names, every
@@ -29,15 +34,20 @@ type Subset struct {
 	RowsFrom int
 }
 
-// Includes reports whether the subset selects k, whatever frame k is in.
-func (sub Subset) Includes(k keys.Key) bool {
+// ReservedPrefix starts the names of the fields ctxframe reserves for
+// itself in context values (the adapters' lineage and state marks).
+const ReservedPrefix = "ctxframe."
+
+// Includes reports whether the subset selects e, whatever frame it is in.
+func (sub Subset) Includes(e Entry) bool {
+	k := e.Key
 	switch k.Kind() {
 	case keys.KindFrame:
 		return sub.Frame
 	case keys.KindColumn:
 		return sub.Columns
 	case keys.KindRow:
-		return sub.Rows || sub.pastEnd(k.RowIndex())
+		return sub.Rows || sub.pastEnd(k.RowIndex()) || sub.marked(e.Value)
 	case keys.KindCell:
 		return sub.pastEnd(k.RowIndex()) || sub.CellsOf(k.ColumnName())
 	}
@@ -51,12 +61,20 @@ func (sub Subset) CellsOf(column string) bool {
 
 func (sub Subset) pastEnd(row int) bool { return sub.RowsFrom > 0 && row >= sub.RowsFrom }
 
+func (sub Subset) marked(v Value) bool {
+	if sub.RowsWith == "" {
+		return false
+	}
+	_, ok := v[sub.RowsWith]
+	return ok
+}
+
 // Filter returns the entries of es the subset selects, in order, in a new
 // slice.
 func (sub Subset) Filter(es []Entry) []Entry {
 	out := []Entry{}
 	for _, e := range es {
-		if sub.Includes(e.Key) {
+		if sub.Includes(e) {
 			out = append(out, e)
 		}
 	}
@@ -93,6 +111,21 @@ func ReadSubset(ctx context.Context, s Store, frameID string, sub Subset) (Snaps
 	}
 	snap.Entries = sub.Filter(snap.Entries)
 	return snap, nil
+}
+
+// ReadSubsetShared is ReadSubset for a reader that never modifies the
+// values it gets, as ReadVersionedShared is ReadVersioned: the memory
+// store, the read cache and Instrument over them share their values instead
+// of copying them; other stores fall back to ReadSubset. The adapters'
+// commit path reads with it.
+func ReadSubsetShared(ctx context.Context, s Store, frameID string, sub Subset) (Snapshot, error) {
+	if r, ok := sharedReaderOf(s); ok {
+		if err := keys.Frame(frameID).Validate(); err != nil {
+			return Snapshot{}, err
+		}
+		return r.readSubsetShared(ctx, frameID, sub)
+	}
+	return ReadSubset(ctx, s, frameID, sub)
 }
 
 // subsetReaderOf finds s's SubsetReader: s itself, or the decorator a

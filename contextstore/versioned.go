@@ -156,9 +156,11 @@ func ReadVersionedShared(ctx context.Context, s Store, frameID string) (Snapshot
 	return ReadVersioned(ctx, s, frameID)
 }
 
-// sharedReader serves ReadVersionedShared without copying values.
+// sharedReader serves ReadVersionedShared and ReadSubsetShared without
+// copying values.
 type sharedReader interface {
 	readVersionedShared(ctx context.Context, frameID string) (Snapshot, error)
+	readSubsetShared(ctx context.Context, frameID string, sub Subset) (Snapshot, error)
 }
 
 // sharedReaderOf finds s's sharedReader: s itself, or the decorator a

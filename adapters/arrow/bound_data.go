@@ -141,7 +141,7 @@ func (f *boundData) commit(ctx context.Context, next body, ch framectx.Change, c
 		ch.Policy = cfg.policy
 	}
 	inputs := append([]*framectx.Binding{f.bind}, others...)
-	plan, err := out.Commit(ctx, inputs, func([][]contextstore.Entry) (framectx.Change, error) { return ch, nil })
+	plan, err := out.CommitKnown(ctx, inputs, func([][]contextstore.Entry) (framectx.Change, error) { return ch, nil })
 	if err != nil {
 		next.release()
 		return nil, nil, err

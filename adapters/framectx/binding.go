@@ -277,6 +277,22 @@ func (b *Binding) Drop(ctx context.Context) error {
 // it. On any error nothing is written. The binding's default policy and
 // namespace fill the Change's.
 func (b *Binding) Commit(ctx context.Context, inputs []*Binding, step Step) (*Plan, error) {
+	return b.commit(ctx, inputs, step, false)
+}
+
+// CommitKnown is Commit for a step whose Change does not depend on the
+// entries it is given: an operation that computes its data and row mapping
+// before reading any context, and may still look at the entries for its
+// notes. Knowing the Change first, the commit path reads only what planning
+// it needs: for an in-place change that keeps every row where it is (a
+// rename, a column selection or drop) the frame's frame and column entries
+// and the cells of the columns it changes, not its row entries (see
+// contextstore.ReadSubset); step is then given those entries only.
+func (b *Binding) CommitKnown(ctx context.Context, inputs []*Binding, step Step) (*Plan, error) {
+	return b.commit(ctx, inputs, step, true)
+}
+
+func (b *Binding) commit(ctx context.Context, inputs []*Binding, step Step, known bool) (*Plan, error) {
 	ins := make([]frameRead, len(inputs))
 	for i, in := range inputs {
 		if in == nil {
@@ -294,7 +310,7 @@ func (b *Binding) Commit(ctx context.Context, inputs []*Binding, step Step) (*Pl
 		}
 		c.Output = b.frameID
 		return b.fill(c), nil
-	})
+	}, known)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +340,7 @@ func (b *Binding) Propagate(ctx context.Context, c Change) (*Plan, error) {
 			ins[i].epoch, ins[i].checkEpoch = b.Epoch(), true
 		}
 	}
-	plan, state, err := commitChange(ctx, b.store, ins, c.Output, func([][]contextstore.Entry) (Change, error) { return c, nil })
+	plan, state, err := commitChange(ctx, b.store, ins, c.Output, func([][]contextstore.Entry) (Change, error) { return c, nil }, true)
 	if err != nil {
 		return nil, err
 	}

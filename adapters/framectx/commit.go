@@ -37,6 +37,11 @@ type frameRead struct {
 // guard: the plan copies them as they were at one version, which their
 // later writes do not make wrong.
 //
+// When known, step's Change does not depend on the entries, so it is asked
+// for first: a change that keeps every row of its frame in place reads only
+// the entries its plan can alter (subsetFor), at a cost that follows them
+// rather than the frame's rows, and the step sees only those.
+//
 // On a conflict (another writer changed the output in between) it starts
 // over, at most MaxAttempts times. So that a stream of annotations cannot
 // starve an operation, every attempt after the first begins with a fence:
@@ -45,7 +50,18 @@ type frameRead struct {
 // then on and the next read of the frame holds still. The stored entries
 // are still those of the old layout, which is what the operation plans
 // from. It returns the plan and the output's state afterwards.
-func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead, output string, step Step) (*Plan, contextstore.FrameState, error) {
+func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead, output string, step Step, known bool) (*Plan, contextstore.FrameState, error) {
+	var (
+		sub    contextstore.Subset
+		subset bool
+	)
+	if known {
+		c, err := step(nil)
+		if err != nil {
+			return nil, contextstore.FrameState{}, err
+		}
+		sub, subset = subsetFor(c)
+	}
 	var lastErr error
 	for attempt := 0; attempt < MaxAttempts; attempt++ {
 		if attempt > 0 {
@@ -56,8 +72,16 @@ func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead
 			if s, ok := snaps[frameID]; ok {
 				return s, nil
 			}
-			// Shared: planning never modifies what it reads.
-			s, err := contextstore.ReadVersionedShared(ctx, store, frameID)
+			// Shared: planning never modifies what it reads. A subset is
+			// read only for an in-place change, whose one input is its
+			// output.
+			var s contextstore.Snapshot
+			var err error
+			if subset {
+				s, err = contextstore.ReadSubsetShared(ctx, store, frameID, sub)
+			} else {
+				s, err = contextstore.ReadVersionedShared(ctx, store, frameID)
+			}
 			if err != nil {
 				return s, err
 			}
@@ -129,6 +153,26 @@ func fence(ctx context.Context, store contextstore.Store, ins []frameRead, outpu
 		}
 	}
 	return nil
+}
+
+// subsetFor returns the part of c's frame that planning c reads when c
+// keeps every row in place: what its passthrough does not leave as it is
+// (the frame and column entries, the row entries with a state-bound part
+// when the change drops it, the cells of columns not carried as they are, and
+// anything past the frame's end). A frame of no rows has nothing to leave.
+func subsetFor(c Change) (contextstore.Subset, bool) {
+	pt := passthroughOf(c)
+	if pt == nil || pt.rows == 0 || !planPassthrough {
+		return contextstore.Subset{}, false
+	}
+	sub := contextstore.Subset{Frame: true, Columns: true, AllCellsExcept: true, RowsFrom: pt.rows}
+	if !pt.rowsAll {
+		sub.RowsWith = StateField
+	}
+	for col := range pt.cells {
+		sub.Cells = append(sub.Cells, col)
+	}
+	return sub, true
 }
 
 // movesLayout reports whether an in-place change moves or removes rows or

@@ -15,7 +15,7 @@ import (
 // here (no binding says which the data matches): adapters commit through
 // Binding.Commit, which checks them.
 func Propagate(ctx context.Context, store contextstore.Store, c Change) (*Plan, error) {
-	plan, _, err := commitChange(ctx, store, readsOf(c), c.Output, func([][]contextstore.Entry) (Change, error) { return c, nil })
+	plan, _, err := commitChange(ctx, store, readsOf(c), c.Output, func([][]contextstore.Entry) (Change, error) { return c, nil }, true)
 	return plan, err
 }
 

@@ -14,7 +14,7 @@ const LineageField = lineage.ContextField
 
 // ReservedPrefix starts every field name ctxframe reserves for itself. Users
 // should not start their own field names with it.
-const ReservedPrefix = "ctxframe."
+const ReservedPrefix = contextstore.ReservedPrefix
 
 // DefaultNamespace is the OpenLineage namespace frames are recorded in when
 // Options.Namespace is empty.

@@ -23,6 +23,11 @@ type Op struct {
 	policy      framectx.Policy
 	description string
 	run         func(in []dataframe.DataFrame, needRows bool, description string) (step, error)
+	// rowsOnDemand says run maps rows only when needRows: its Change then
+	// depends on whether the inputs hold row context. Any other Op's
+	// Change is known before context is read, so the commit path may read
+	// only what planning it needs (framectx's CommitKnown).
+	rowsOnDemand bool
 }
 
 // step is what running an operation yields: the new data and how it derives
@@ -141,7 +146,11 @@ func (f *Frame) run(ctx context.Context, output string, op Op) (_ dataframe.Data
 		ran     bool
 		ranRows bool
 	)
-	plan, err := out.Commit(ctx, binds, func(entries [][]contextstore.Entry) (framectx.Change, error) {
+	commit := out.CommitKnown
+	if op.rowsOnDemand {
+		commit = out.Commit
+	}
+	plan, err := commit(ctx, binds, func(entries [][]contextstore.Entry) (framectx.Change, error) {
 		needRows := false
 		for _, es := range entries {
 			needRows = needRows || hasRowContext(es)
@@ -203,6 +212,9 @@ func opFailed(op, frameID string, err error) error {
 func lostColumnNotes(lost []framectx.Source, entries [][]contextstore.Entry) []framectx.Note {
 	var notes []framectx.Note
 	for _, src := range lost {
+		if src.Input >= len(entries) {
+			continue // the commit path's first look, before reading (CommitKnown)
+		}
 		var cols, cells int
 		for _, e := range entries[src.Input] {
 			if e.Key.HasColumn() && e.Key.ColumnName() == src.Column {

@@ -41,7 +41,7 @@ func GroupBy(by ...string) Grouping { return Grouping{by: slices.Clone(by)} }
 func (g Grouping) Aggregation(typs []dataframe.AggregationType, cols []string) Op {
 	typs, cols = slices.Clone(typs), slices.Clone(cols)
 	by := g.by
-	return Op{name: "group_by", run: func(in []dataframe.DataFrame, needRows bool, desc string) (step, error) {
+	return Op{name: "group_by", rowsOnDemand: true, run: func(in []dataframe.DataFrame, needRows bool, desc string) (step, error) {
 		df := in[0]
 		if len(by) == 0 {
 			return step{}, &OpError{Kind: ErrInvalidArgument, Err: fmt.Errorf("group by no column")}

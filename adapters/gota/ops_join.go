@@ -40,7 +40,7 @@ func OuterJoin(other *Frame, keys ...string) Op { return join(outerJoin, other, 
 func CrossJoin(other *Frame) Op { return join(crossJoin, other, nil) }
 
 func join(kind joinKind, other *Frame, on []string) Op {
-	return Op{name: kind.String(), with: []*Frame{other}, run: func(in []dataframe.DataFrame, needRows bool, desc string) (step, error) {
+	return Op{name: kind.String(), with: []*Frame{other}, rowsOnDemand: true, run: func(in []dataframe.DataFrame, needRows bool, desc string) (step, error) {
 		a, b := in[0], in[1]
 		var (
 			out  dataframe.DataFrame

@@ -67,7 +67,7 @@ func Filter(filters ...dataframe.F) Op {
 // context the adapter evaluates the filters itself, exactly as gota does,
 // and takes the subset; otherwise gota's call runs unchanged.
 func FilterAggregation(agg dataframe.Aggregation, filters ...dataframe.F) Op {
-	return Op{name: "filter_aggregation", run: func(in []dataframe.DataFrame, needRows bool, desc string) (step, error) {
+	return Op{name: "filter_aggregation", rowsOnDemand: true, run: func(in []dataframe.DataFrame, needRows bool, desc string) (step, error) {
 		df := in[0]
 		used, err := filterColumns(df, agg, filters)
 		if err != nil {
@@ -149,7 +149,7 @@ func indirectOf(names []string, sub lineage.Subtype, desc string) []framectx.Ind
 // context the adapter computes it with gota's own algorithm and takes the
 // subset; otherwise gota's call runs unchanged.
 func Arrange(order ...dataframe.Order) Op {
-	return Op{name: "arrange", run: func(in []dataframe.DataFrame, needRows bool, desc string) (step, error) {
+	return Op{name: "arrange", rowsOnDemand: true, run: func(in []dataframe.DataFrame, needRows bool, desc string) (step, error) {
 		df := in[0]
 		var (
 			out  dataframe.DataFrame

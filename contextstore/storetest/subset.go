@@ -26,7 +26,14 @@ func testSubsetRead(t *testing.T, s contextstore.Store) {
 		ms = append(ms, contextstore.Put(keys.Column(f, c), contextstore.Value{"unit": int64(i)}))
 	}
 	for _, r := range []int{0, 1, 2, 5, 9, 10, 11, 99, 100, 1000} {
-		ms = append(ms, contextstore.Put(keys.Row(f, r), contextstore.Value{"qc": int64(r)}))
+		row := contextstore.Value{"qc": int64(r)}
+		if r%3 == 0 {
+			row["mark"] = nil
+		}
+		if r%4 == 0 {
+			row[reservedMark] = true
+		}
+		ms = append(ms, contextstore.Put(keys.Row(f, r), row))
 		for i, c := range cols {
 			if (r+i)%2 == 0 || r >= 10 {
 				ms = append(ms, contextstore.Put(keys.Cell(f, r, c), contextstore.Value{"q": fmt.Sprint(r, c)}))
@@ -41,43 +48,49 @@ func testSubsetRead(t *testing.T, s contextstore.Store) {
 	whole := mustRead(t, v, f)
 
 	subsets := map[string]contextstore.Subset{
-		"nothing":                   {},
-		"frame":                     {Frame: true},
-		"columns":                   {Columns: true},
-		"rows":                      {Rows: true},
-		"cells of one column":       {Cells: []string{"b:1"}},
-		"cells of two columns":      {Cells: []string{"x:2:y", ""}},
-		"cells of a missing column": {Cells: []string{"zz"}},
-		"every cell":                {AllCellsExcept: true},
-		"cells of all but two":      {Cells: []string{"a", "c"}, AllCellsExcept: true},
-		"past row 10":               {RowsFrom: 10},
-		"past row 2000":             {RowsFrom: 2000},
-		"a rename's":                {Frame: true, Columns: true, Cells: []string{"a", "c", "x:2:y", ""}, AllCellsExcept: true, RowsFrom: 10},
-		"a select's with marks":     {Frame: true, Columns: true, Rows: true, Cells: []string{"a"}, RowsFrom: 11},
-		"everything":                {Frame: true, Columns: true, Rows: true, AllCellsExcept: true},
+		"nothing":                    {},
+		"frame":                      {Frame: true},
+		"columns":                    {Columns: true},
+		"rows":                       {Rows: true},
+		"cells of one column":        {Cells: []string{"b:1"}},
+		"cells of two columns":       {Cells: []string{"x:2:y", ""}},
+		"cells of a missing column":  {Cells: []string{"zz"}},
+		"every cell":                 {AllCellsExcept: true},
+		"cells of all but two":       {Cells: []string{"a", "c"}, AllCellsExcept: true},
+		"past row 10":                {RowsFrom: 10},
+		"past row 2000":              {RowsFrom: 2000},
+		"a rename's":                 {Frame: true, Columns: true, Cells: []string{"a", "c", "x:2:y", ""}, AllCellsExcept: true, RowsFrom: 10},
+		"a select's with marks":      {Frame: true, Columns: true, Rows: true, Cells: []string{"a"}, RowsFrom: 11},
+		"rows with a reserved mark":  {RowsWith: reservedMark},
+		"reserved marks and past 10": {RowsWith: reservedMark, RowsFrom: 10},
+		"marked rows":                {RowsWith: "mark"},
+		"marked rows and past 10":    {RowsWith: "mark", RowsFrom: 10},
+		"rows with a field none has": {RowsWith: "nothing"},
+		"everything":                 {Frame: true, Columns: true, Rows: true, AllCellsExcept: true},
 	}
-	for name, sub := range subsets {
-		got, err := contextstore.ReadSubset(bg, s, f, sub)
-		if err != nil {
-			t.Fatalf("%s: ReadSubset: %v", name, err)
-		}
-		if got.FrameID != f || got.State != whole.State {
-			t.Fatalf("%s: ReadSubset returned frame %q at %+v, want %q at %+v", name, got.FrameID, got.State, f, whole.State)
-		}
-		want := sub.Filter(whole.Entries)
-		if len(got.Entries) != len(want) {
-			t.Fatalf("%s: ReadSubset returned %d entries, want %d: got %v", name, len(got.Entries), len(want), entryKeys(got.Entries))
-		}
-		for i := range want {
-			if got.Entries[i].Key != want[i].Key {
-				t.Fatalf("%s: entry %d is %s, want %s (entries must come sorted by key)", name, i, got.Entries[i].Key, want[i].Key)
-			}
-			assertValue(t, name, got.Entries[i].Value, want[i].Value)
+	check := func(when string, whole contextstore.Snapshot) {
+		t.Helper()
+		for name, sub := range subsets {
+			checkSubset(t, s, f, when+", "+name, sub, whole)
 		}
 	}
-	if len(subsets["every cell"].Filter(whole.Entries)) == 0 || len(subsets["past row 10"].Filter(whole.Entries)) == 0 {
-		t.Fatal("the fixture must hold cells and rows past 10")
+	check("as written", whole)
+	if len(subsets["every cell"].Filter(whole.Entries)) == 0 || len(subsets["past row 10"].Filter(whole.Entries)) == 0 ||
+		len(subsets["marked rows"].Filter(whole.Entries)) == 0 || len(subsets["rows with a reserved mark"].Filter(whole.Entries)) == 0 {
+		t.Fatal("the fixture must hold cells, rows past 10 and marked rows")
 	}
+	// Marks come and go with writes: an overwrite without the mark, a
+	// delete, a merge that adds one, a merge that removes one.
+	if err := contextstore.Apply(bg, s, []contextstore.Mutation{
+		contextstore.Put(keys.Row(f, 0), contextstore.Value{"qc": "unmarked"}),
+		contextstore.Remove(keys.Row(f, 4)),
+		contextstore.Patch(keys.Row(f, 5), contextstore.Value{reservedMark: true}),
+		contextstore.Patch(keys.Row(f, 100), contextstore.Value{reservedMark: nil}),
+		contextstore.Put(keys.Row(f, 7), contextstore.Value{reservedMark: "new"}),
+	}); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	check("after writes", mustRead(t, v, f))
 
 	// The returned values are the caller's.
 	got, err := contextstore.ReadSubset(bg, s, f, contextstore.Subset{Frame: true})
@@ -108,6 +121,32 @@ func testSubsetRead(t *testing.T, s contextstore.Store) {
 	}
 	if _, err := contextstore.ReadSubset(bg, s, "", contextstore.Subset{Frame: true}); !errors.Is(err, keys.ErrInvalidKey) {
 		t.Fatalf("ReadSubset with an empty frame ID must fail with keys.ErrInvalidKey, got %v", err)
+	}
+}
+
+// reservedMark is a reserved field some row entries carry: stores may
+// index rows by it.
+const reservedMark = contextstore.ReservedPrefix + "state"
+
+// checkSubset checks one subset read against the whole frame's entries.
+func checkSubset(t *testing.T, s contextstore.Store, f, name string, sub contextstore.Subset, whole contextstore.Snapshot) {
+	t.Helper()
+	got, err := contextstore.ReadSubset(bg, s, f, sub)
+	if err != nil {
+		t.Fatalf("%s: ReadSubset: %v", name, err)
+	}
+	if got.FrameID != f || got.State != whole.State {
+		t.Fatalf("%s: ReadSubset returned frame %q at %+v, want %q at %+v", name, got.FrameID, got.State, f, whole.State)
+	}
+	want := sub.Filter(whole.Entries)
+	if len(got.Entries) != len(want) {
+		t.Fatalf("%s: ReadSubset returned %d entries, want %d: got %v", name, len(got.Entries), len(want), entryKeys(got.Entries))
+	}
+	for i := range want {
+		if got.Entries[i].Key != want[i].Key {
+			t.Fatalf("%s: entry %d is %s, want %s (entries must come sorted by key)", name, i, got.Entries[i].Key, want[i].Key)
+		}
+		assertValue(t, name, got.Entries[i].Value, want[i].Value)
 	}
 }
 
