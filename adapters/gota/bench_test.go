@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -18,6 +19,8 @@ import (
 	"github.com/ctxframe/ctxframe/adapters/framectx"
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
+
+	_ "github.com/ctxframe/ctxframe/contextstore/sqlstore" // registers sqlite://
 )
 
 // The benchmarks compare each operation through the adapter with the same
@@ -119,9 +122,15 @@ func benchOps() []benchOp {
 // reports the median of the per-iteration ratios adapter/raw, which a
 // loaded machine disturbs far less than two separate means.
 func runBench(b *testing.B, df dataframe.DataFrame, es []contextstore.Entry, op benchOp) {
+	runBenchOn(b, df, es, op, func(testing.TB) contextstore.Store { return contextstore.NewMemoryStore() })
+}
+
+// runBenchOn is runBench on the stores newStore opens: a fresh one, loaded
+// with es, for every run of the adapter.
+func runBenchOn(b *testing.B, df dataframe.DataFrame, es []contextstore.Entry, op benchOp, newStore func(testing.TB) contextstore.Store) {
 	ctx := context.Background()
 	fresh := func(b *testing.B) *Frame {
-		store := contextstore.NewMemoryStore()
+		store := newStore(b)
 		require.NoError(b, contextstore.SetMany(ctx, store, es))
 		bd, err := framectx.Bind(store, "bench", nil)
 		require.NoError(b, err)
@@ -316,15 +325,34 @@ func BenchmarkGroupByNarrow(b *testing.B) {
 }
 
 // BenchmarkRowContextAtScale is issue #14's case: 1M rows × 10 columns
-// carrying one row entry per row (a QC job's flags), on the memory store.
-// Run with -benchtime 1x; docs/PERFORMANCE.md has the figures.
+// carrying one row entry per row (a QC job's flags), on the memory store
+// and on SQLite (a file in a temporary directory, loaded afresh for every
+// run). The raw baseline is gota's own call; the floors of the re-keying
+// operations are in BenchmarkRekeyFloor. Run with -benchtime 1x or 3x;
+// docs/PERFORMANCE.md has the figures.
 func BenchmarkRowContextAtScale(b *testing.B) {
 	df := benchFrame(1_000_000, 6)
 	es := benchContext(df, 1_000_000, 0)
-	for _, op := range benchOps() {
-		if op.name == "Subset" || op.name == "Drop" {
-			continue
+	for _, st := range scaleStores {
+		for _, op := range benchOps() {
+			if op.name == "Subset" {
+				continue
+			}
+			b.Run(st.name+"/"+op.name, func(b *testing.B) { runBenchOn(b, df, es, op, st.open) })
 		}
-		b.Run(op.name, func(b *testing.B) { runBench(b, df, es, op) })
 	}
+}
+
+// scaleStores are the stores BenchmarkRowContextAtScale runs on.
+var scaleStores = []struct {
+	name string
+	open func(testing.TB) contextstore.Store
+}{
+	{"memory", func(testing.TB) contextstore.Store { return contextstore.NewMemoryStore() }},
+	{"sqlite", func(tb testing.TB) contextstore.Store {
+		s, err := contextstore.Open(context.Background(), "sqlite://"+filepath.ToSlash(filepath.Join(tb.TempDir(), "ctx.db"))+"?op_timeout=10m")
+		require.NoError(tb, err)
+		tb.Cleanup(func() { _ = contextstore.Close(s) })
+		return s
+	}},
 }

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ctxframe/ctxframe/contextstore"
 )
 
 // Dialect names the SQL database behind a *sql.DB given to New.
@@ -46,7 +48,21 @@ type statements struct {
 	forgetFrame                          string // DropFrame: the frame goes back to the zero state
 	getInTx                              string // a value read inside a write transaction
 	setBumped, delBumped                 string // PostgreSQL: one key's write and its frame's new version, in one statement
+
+	// Subset reads (see subset.go) and the indexes behind them.
+	createMarkIndex         string
+	subsetHead              string // the frame entry and column entries
+	subsetRows, subsetCells string // every row entry, every cell entry
+	subsetMarked            string // row entries with a reserved field, by their index
+	subsetPast              string // row and cell entries at or past a row, by a scan of their keys
 }
+
+// reservedPrefix is contextstore.ReservedPrefix, spelled into the marked
+// rows' index (which a query must repeat word for word to use).
+const reservedPrefix = contextstore.ReservedPrefix
+
+// ix names one of table's indexes.
+func ix(table, what string) string { return `"` + table + "_" + what + `"` }
 
 func newStatements(d Dialect, table string) (statements, error) {
 	t := `"` + table + `"`
@@ -82,6 +98,20 @@ func newStatements(d Dialect, table string) (statements, error) {
 				" epoch = CASE WHEN ?3 THEN MAX(epoch + 1, ?2) ELSE epoch END RETURNING version, epoch",
 			forgetFrame: "DELETE FROM " + ft + " WHERE frame_id = ?",
 			getInTx:     "SELECT entry_value FROM " + t + " WHERE frame_id = ? AND entry_key = ?",
+			// Local keys are "f", "c:NAME", "r:ROW" and "x:ROW:NAME", so
+			// levels are ranges of the primary key; CAST reads the row
+			// from the digits after the "r:" or "x:". Marked rows have a
+			// partial index, which costs a write only for them.
+			createMarkIndex: "CREATE INDEX IF NOT EXISTS " + ix(table, "marks") + " ON " + t +
+				" (frame_id, entry_key) WHERE instr(entry_value, '\"" + reservedPrefix + "') > 0",
+			subsetHead:  "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ? AND entry_key < X'723A'",
+			subsetRows:  "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ? AND entry_key >= X'723A' AND entry_key < X'723B'",
+			subsetCells: "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ? AND entry_key >= X'783A' AND entry_key < X'783B'",
+			subsetMarked: "SELECT entry_key, entry_value FROM " + t + " INDEXED BY " + ix(table, "marks") +
+				" WHERE frame_id = ? AND instr(entry_value, '\"" + reservedPrefix + "') > 0 AND entry_key >= X'723A' AND entry_key < X'723B'",
+			subsetPast: "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ?" +
+				" AND ((entry_key >= X'723A' AND entry_key < X'723B') OR (entry_key >= X'783A' AND entry_key < X'783B'))" +
+				" AND CAST(substr(entry_key, 3) AS INTEGER) >= ?",
 		}
 	case Postgres:
 		s = statements{
@@ -129,6 +159,16 @@ func newStatements(d Dialect, table string) (statements, error) {
 			delBumped: "WITH bump AS (INSERT INTO " + ft + " AS f (frame_id, version, epoch) VALUES ($1, $3::bigint, 0)" +
 				" ON CONFLICT (frame_id) DO UPDATE SET version = GREATEST(f.version + 1, $3::bigint) RETURNING frame_id)" +
 				" DELETE FROM " + t + " AS t USING bump WHERE t.frame_id = bump.frame_id AND t.entry_key = $2",
+			createMarkIndex: "CREATE INDEX IF NOT EXISTS " + ix(table, "marks") + " ON " + t +
+				" (frame_id, entry_key) WHERE strpos(entry_value::text, '\"" + reservedPrefix + "') > 0",
+			subsetHead:  "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key < '\\x723a'::bytea",
+			subsetRows:  "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea",
+			subsetCells: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key >= '\\x783a'::bytea AND entry_key < '\\x783b'::bytea",
+			subsetMarked: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND strpos(entry_value::text, '\"" + reservedPrefix + "') > 0" +
+				" AND entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea",
+			subsetPast: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1" +
+				" AND ((entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea) OR (entry_key >= '\\x783a'::bytea AND entry_key < '\\x783b'::bytea))" +
+				" AND split_part(encode(substring(entry_key FROM 3), 'escape'), ':', 1)::bigint >= $2",
 		}
 	default:
 		return statements{}, fmt.Errorf("sqlstore: unknown dialect %q (want %q or %q)", d, SQLite, Postgres)

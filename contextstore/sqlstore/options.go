@@ -87,7 +87,8 @@ func (o *Options) resolved() (Options, error) {
 	return r, nil
 }
 
-// maxTableName leaves room for the frames table's "_frames" suffix within
+// maxTableName leaves room for the frames table's "_frames" suffix (and the
+// index's shorter "_marks") within
 // PostgreSQL's 63-byte identifiers.
 const maxTableName = 63 - len("_frames")
 

@@ -102,9 +102,12 @@ func (s *Store) DropTable(ctx context.Context) error {
 	return s.Close()
 }
 
-// createTables creates the context table and its frames table when missing.
+// createTables creates the context table, its frames table and the index
+// of marked rows (subset.go) when missing. The index changes nothing an older
+// ctxframe reads or writes, so adding them to a table of this schema
+// version (on open) needs no new version.
 func (s *Store) createTables(ctx context.Context, tx *sql.Tx) error {
-	for _, q := range []string{s.stmts.createTable, s.stmts.createFrames} {
+	for _, q := range []string{s.stmts.createTable, s.stmts.createFrames, s.stmts.createMarkIndex} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}

@@ -58,6 +58,7 @@ var (
 	_ contextstore.FrameReader     = (*Store)(nil)
 	_ contextstore.FrameDropper    = (*Store)(nil)
 	_ contextstore.FrameEnumerator = (*Store)(nil)
+	_ contextstore.SubsetReader    = (*Store)(nil)
 )
 
 // New returns a store over db, which speaks dialect, creating its table (or
