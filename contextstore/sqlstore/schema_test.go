@@ -269,3 +269,32 @@ func TestSchemaVersion1IsMigrated(t *testing.T) {
 		}
 	})
 }
+
+// A table made before the index of marked rows existed gets it when a store
+// opens it, and subset reads then find its marked rows through it.
+func TestMarkIndexIsAddedOnOpen(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		mark := contextstore.ReservedPrefix + "state"
+		require.NoError(t, contextstore.Apply(bg, s, []contextstore.Mutation{
+			contextstore.Put(keys.Row("f", 1), contextstore.Value{"q": "plain"}),
+			contextstore.Put(keys.Row("f", 2), contextstore.Value{"q": "marked", mark: true}),
+		}))
+		if _, err := s.DB().ExecContext(bg, `DROP INDEX "`+s.Table()+`_marks"`); err != nil {
+			t.Fatalf("drop the index by hand: %v", err)
+		}
+		again, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
+		require.NoError(t, err)
+		defer again.Close()
+		var n int
+		q := `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`
+		if s.Dialect() == Postgres {
+			q = `SELECT count(*) FROM pg_indexes WHERE indexname = $1`
+		}
+		require.NoError(t, again.DB().QueryRowContext(bg, q, s.Table()+"_marks").Scan(&n))
+		require.Equal(t, 1, n, "the index is made again on open")
+		snap, err := again.ReadSubset(bg, "f", contextstore.Subset{RowsWith: mark})
+		require.NoError(t, err)
+		require.Len(t, snap.Entries, 1)
+		require.Equal(t, keys.Row("f", 2), snap.Entries[0].Key)
+	})
+}
