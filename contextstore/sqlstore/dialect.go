@@ -23,8 +23,12 @@ const metaTable = "ctxframe_meta"
 // writes. A table with a higher version was written by a newer ctxframe and
 // is refused; a lower one is migrated. Version 2 added the frames table
 // (TABLE_frames: each frame's version and layout epoch); version 1 tables
-// get it on open, their frames starting at the zero state.
-const schemaVersion = 2
+// get it on open, their frames starting at the zero state. Version 3 added
+// the frames' row bound (TABLE_frames.row_bound: above the row of every row
+// and cell entry the frame was written since it was last empty), so that a
+// subset read learns there is nothing past a frame's end without a scan;
+// older tables get it on open, computed from their entries.
+const schemaVersion = 3
 
 // statements are the fixed statements of one store, built once from the
 // dialect and table name (a checked identifier, never user data).
@@ -39,15 +43,16 @@ type statements struct {
 	lockSchema               string // PostgreSQL: serializes schema setup between processes
 
 	// Versioned frames (see versioned.go).
-	createFrames, dropFrames, setVersion string
-	readVersioned                        string // a frame's state and entries in one statement
-	frameState                           string // a frame's state, locked for the transaction on PostgreSQL
-	readState                            string // a frame's state, read without a lock (FrameStates)
-	ensureFrame                          string // PostgreSQL: a row to lock for a frame never written
-	bump                                 string // advance a frame's version (and epoch), returning both
-	forgetFrame                          string // DropFrame: the frame goes back to the zero state
-	getInTx                              string // a value read inside a write transaction
-	setBumped, delBumped                 string // PostgreSQL: one key's write and its frame's new version, in one statement
+	createFrames, dropFrames, setVersion         string
+	addRowBound, fillRowBounds, addMissingFrames string // migration to schema version 3
+	readVersioned                                string // a frame's state and entries in one statement
+	frameState                                   string // a frame's state, locked for the transaction on PostgreSQL
+	readState                                    string // a frame's state, read without a lock (FrameStates)
+	ensureFrame                                  string // PostgreSQL: a row to lock for a frame never written
+	bump                                         string // advance a frame's version (and epoch), returning both
+	forgetFrame                                  string // DropFrame: the frame goes back to the zero state
+	getInTx                                      string // a value read inside a write transaction
+	setBumped, delBumped                         string // PostgreSQL: one key's write and its frame's new version, in one statement
 
 	// Subset reads (see subset.go) and the indexes behind them.
 	createMarkIndex         string
@@ -55,11 +60,21 @@ type statements struct {
 	subsetRows, subsetCells string // every row entry, every cell entry
 	subsetMarked            string // row entries with a reserved field, by their index
 	subsetPast              string // row and cell entries at or past a row, by a scan of their keys
+	readBound               string // a frame's state and row bound
 }
 
 // reservedPrefix is contextstore.ReservedPrefix, spelled into the marked
 // rows' index (which a query must repeat word for word to use).
 const reservedPrefix = contextstore.ReservedPrefix
+
+// The row and cell keys of a frame ("r:ROW", "x:ROW:NAME": two ranges of
+// the primary key) and the row they name, in each dialect.
+const (
+	sqliteRowKeys = "((entry_key >= X'723A' AND entry_key < X'723B') OR (entry_key >= X'783A' AND entry_key < X'783B'))"
+	sqliteRow     = "CAST(substr(entry_key, 3) AS INTEGER)"
+	pgRowKeys     = "((entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea) OR (entry_key >= '\\x783a'::bytea AND entry_key < '\\x783b'::bytea))"
+	pgRow         = "split_part(encode(substring(entry_key FROM 3), 'escape'), ':', 1)::bigint"
+)
 
 // ix names one of table's indexes.
 func ix(table, what string) string { return `"` + table + "_" + what + `"` }
@@ -86,15 +101,21 @@ func newStatements(d Dialect, table string) (statements, error) {
 			addVersion:    "INSERT INTO " + m + " (table_name, schema_version) VALUES (?, ?)",
 			dropTable:     "DROP TABLE IF EXISTS " + t,
 			forgetVersion: "DELETE FROM " + m + " WHERE table_name = ?",
-			createFrames:  "CREATE TABLE IF NOT EXISTS " + ft + " (frame_id BLOB PRIMARY KEY, version INTEGER NOT NULL, epoch INTEGER NOT NULL) WITHOUT ROWID",
-			dropFrames:    "DROP TABLE IF EXISTS " + ft,
-			setVersion:    "UPDATE " + m + " SET schema_version = ? WHERE table_name = ?",
+			createFrames:  "CREATE TABLE IF NOT EXISTS " + ft + " (frame_id BLOB PRIMARY KEY, version INTEGER NOT NULL, epoch INTEGER NOT NULL, row_bound INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
+			addRowBound:   "ALTER TABLE " + ft + " ADD COLUMN row_bound INTEGER NOT NULL DEFAULT 0",
+			fillRowBounds: "UPDATE " + ft + " SET row_bound = (SELECT COALESCE(MAX(" + sqliteRow + ") + 1, 0) FROM " + t +
+				" WHERE " + t + ".frame_id = " + ft + ".frame_id AND " + sqliteRowKeys + ")",
+			addMissingFrames: "INSERT INTO " + ft + " (frame_id, version, epoch, row_bound) SELECT frame_id, 0, 0," +
+				" COALESCE(MAX(CASE WHEN " + sqliteRowKeys + " THEN " + sqliteRow + " END) + 1, 0) FROM " + t +
+				" WHERE NOT EXISTS (SELECT 1 FROM " + ft + " WHERE " + ft + ".frame_id = " + t + ".frame_id) GROUP BY frame_id",
+			dropFrames: "DROP TABLE IF EXISTS " + ft,
+			setVersion: "UPDATE " + m + " SET schema_version = ? WHERE table_name = ?",
 			readVersioned: "SELECT 0, NULL, NULL, version, epoch FROM " + ft + " WHERE frame_id = ?1" +
 				" UNION ALL SELECT 1, entry_key, entry_value, 0, 0 FROM " + t + " WHERE frame_id = ?1",
 			frameState: "SELECT version, epoch FROM " + ft + " WHERE frame_id = ?",
 			readState:  "SELECT version, epoch FROM " + ft + " WHERE frame_id = ?",
-			bump: "INSERT INTO " + ft + " (frame_id, version, epoch) VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 ELSE 0 END)" +
-				" ON CONFLICT (frame_id) DO UPDATE SET version = MAX(version + 1, ?2)," +
+			bump: "INSERT INTO " + ft + " (frame_id, version, epoch, row_bound) VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 ELSE 0 END, ?4)" +
+				" ON CONFLICT (frame_id) DO UPDATE SET version = MAX(version + 1, ?2), row_bound = MAX(row_bound, ?4)," +
 				" epoch = CASE WHEN ?3 THEN MAX(epoch + 1, ?2) ELSE epoch END RETURNING version, epoch",
 			forgetFrame: "DELETE FROM " + ft + " WHERE frame_id = ?",
 			getInTx:     "SELECT entry_value FROM " + t + " WHERE frame_id = ? AND entry_key = ?",
@@ -109,9 +130,9 @@ func newStatements(d Dialect, table string) (statements, error) {
 			subsetCells: "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ? AND entry_key >= X'783A' AND entry_key < X'783B'",
 			subsetMarked: "SELECT entry_key, entry_value FROM " + t + " INDEXED BY " + ix(table, "marks") +
 				" WHERE frame_id = ? AND instr(entry_value, '\"" + reservedPrefix + "') > 0 AND entry_key >= X'723A' AND entry_key < X'723B'",
-			subsetPast: "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ?" +
-				" AND ((entry_key >= X'723A' AND entry_key < X'723B') OR (entry_key >= X'783A' AND entry_key < X'783B'))" +
-				" AND CAST(substr(entry_key, 3) AS INTEGER) >= ?",
+			subsetPast: "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ? AND " + sqliteRowKeys +
+				" AND " + sqliteRow + " >= ?",
+			readBound: "SELECT version, epoch, row_bound FROM " + ft + " WHERE frame_id = ?",
 		}
 	case Postgres:
 		s = statements{
@@ -136,24 +157,30 @@ func newStatements(d Dialect, table string) (statements, error) {
 			// with a unique violation in the catalog; one advisory lock per
 			// database makes setup one process at a time.
 			lockSchema:   "SELECT pg_advisory_xact_lock(hashtext('ctxframe_meta'))",
-			createFrames: "CREATE TABLE IF NOT EXISTS " + ft + " (frame_id bytea PRIMARY KEY, version bigint NOT NULL, epoch bigint NOT NULL)",
-			dropFrames:   "DROP TABLE IF EXISTS " + ft,
-			setVersion:   "UPDATE " + m + " SET schema_version = $1 WHERE table_name = $2",
+			createFrames: "CREATE TABLE IF NOT EXISTS " + ft + " (frame_id bytea PRIMARY KEY, version bigint NOT NULL, epoch bigint NOT NULL, row_bound bigint NOT NULL DEFAULT 0)",
+			addRowBound:  "ALTER TABLE " + ft + " ADD COLUMN IF NOT EXISTS row_bound bigint NOT NULL DEFAULT 0",
+			fillRowBounds: "UPDATE " + ft + " AS f SET row_bound = (SELECT COALESCE(MAX(" + pgRow + ") + 1, 0) FROM " + t +
+				" AS t WHERE t.frame_id = f.frame_id AND " + pgRowKeys + ")",
+			addMissingFrames: "INSERT INTO " + ft + " (frame_id, version, epoch, row_bound) SELECT frame_id, 0, 0," +
+				" COALESCE(MAX(CASE WHEN " + pgRowKeys + " THEN " + pgRow + " END) + 1, 0) FROM " + t +
+				" AS t WHERE NOT EXISTS (SELECT 1 FROM " + ft + " AS f WHERE f.frame_id = t.frame_id) GROUP BY frame_id",
+			dropFrames: "DROP TABLE IF EXISTS " + ft,
+			setVersion: "UPDATE " + m + " SET schema_version = $1 WHERE table_name = $2",
 			readVersioned: "SELECT 0, NULL::bytea, NULL::text, version, epoch FROM " + ft + " WHERE frame_id = $1" +
 				" UNION ALL SELECT 1, entry_key, entry_value::text, 0, 0 FROM " + t + " WHERE frame_id = $1",
 			frameState:  "SELECT version, epoch FROM " + ft + " WHERE frame_id = $1 FOR UPDATE",
 			readState:   "SELECT version, epoch FROM " + ft + " WHERE frame_id = $1",
 			ensureFrame: "INSERT INTO " + ft + " (frame_id, version, epoch) VALUES ($1, 0, 0) ON CONFLICT (frame_id) DO NOTHING",
-			bump: "INSERT INTO " + ft + " AS f (frame_id, version, epoch) VALUES ($1, $2::bigint, CASE WHEN $3::boolean THEN $2::bigint ELSE 0 END)" +
-				" ON CONFLICT (frame_id) DO UPDATE SET version = GREATEST(f.version + 1, $2::bigint)," +
+			bump: "INSERT INTO " + ft + " AS f (frame_id, version, epoch, row_bound) VALUES ($1, $2::bigint, CASE WHEN $3::boolean THEN $2::bigint ELSE 0 END, $4::bigint)" +
+				" ON CONFLICT (frame_id) DO UPDATE SET version = GREATEST(f.version + 1, $2::bigint), row_bound = GREATEST(f.row_bound, $4::bigint)," +
 				" epoch = CASE WHEN $3::boolean THEN GREATEST(f.epoch + 1, $2::bigint) ELSE f.epoch END RETURNING version, epoch",
 			forgetFrame: "DELETE FROM " + ft + " WHERE frame_id = $1",
 			getInTx:     "SELECT entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key = $2",
 			// The entry's write reads the CTE's row, so it runs after the
 			// version upsert, which locks the frame's row first, as every
 			// write transaction does.
-			setBumped: "WITH bump AS (INSERT INTO " + ft + " AS f (frame_id, version, epoch) VALUES ($1, $4::bigint, 0)" +
-				" ON CONFLICT (frame_id) DO UPDATE SET version = GREATEST(f.version + 1, $4::bigint) RETURNING frame_id)" +
+			setBumped: "WITH bump AS (INSERT INTO " + ft + " AS f (frame_id, version, epoch, row_bound) VALUES ($1, $4::bigint, 0, $5::bigint)" +
+				" ON CONFLICT (frame_id) DO UPDATE SET version = GREATEST(f.version + 1, $4::bigint), row_bound = GREATEST(f.row_bound, $5::bigint) RETURNING frame_id)" +
 				" INSERT INTO " + t + " (frame_id, entry_key, entry_value) SELECT frame_id, $2, $3::text::jsonb FROM bump" +
 				" ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = EXCLUDED.entry_value",
 			delBumped: "WITH bump AS (INSERT INTO " + ft + " AS f (frame_id, version, epoch) VALUES ($1, $3::bigint, 0)" +
@@ -166,9 +193,8 @@ func newStatements(d Dialect, table string) (statements, error) {
 			subsetCells: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key >= '\\x783a'::bytea AND entry_key < '\\x783b'::bytea",
 			subsetMarked: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND strpos(entry_value::text, '\"" + reservedPrefix + "') > 0" +
 				" AND entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea",
-			subsetPast: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1" +
-				" AND ((entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea) OR (entry_key >= '\\x783a'::bytea AND entry_key < '\\x783b'::bytea))" +
-				" AND split_part(encode(substring(entry_key FROM 3), 'escape'), ':', 1)::bigint >= $2",
+			subsetPast: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND " + pgRowKeys + " AND " + pgRow + " >= $2",
+			readBound:  "SELECT version, epoch, row_bound FROM " + ft + " WHERE frame_id = $1",
 		}
 	default:
 		return statements{}, fmt.Errorf("sqlstore: unknown dialect %q (want %q or %q)", d, SQLite, Postgres)

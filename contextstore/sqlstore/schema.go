@@ -44,13 +44,11 @@ func (s *Store) ensureSchema(ctx context.Context) error {
 			}
 		case err != nil:
 			return err
-		case version == 1:
+		case version == 1 || version == 2:
 			// Version 1 had no frames table: its frames start at the zero
-			// state, which every write then advances.
-			if err := s.createTables(ctx, tx); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, s.stmts.setVersion, schemaVersion, s.opts.Table); err != nil {
+			// state, which every write then advances. Version 2 had no row
+			// bounds: they are computed from the entries, once.
+			if err := s.migrate(ctx, tx, int(version)); err != nil {
 				return err
 			}
 		case version == schemaVersion:
@@ -100,6 +98,29 @@ func (s *Store) DropTable(ctx context.Context) error {
 		return err
 	}
 	return s.Close()
+}
+
+// migrate brings a table of schema version 1 or 2 to the current one, in
+// the transaction that checked its version: the frames table (version 1),
+// its row bounds computed from the entries, and a frames row at the zero
+// state for every frame that has entries but none yet, so that no frame's
+// bound is missing.
+func (s *Store) migrate(ctx context.Context, tx *sql.Tx, from int) error {
+	steps := []string{s.stmts.addRowBound}
+	if from == 1 {
+		steps = nil // createTables makes the frames table with its bounds
+	}
+	steps = append(steps, s.stmts.fillRowBounds, s.stmts.addMissingFrames)
+	if err := s.createTables(ctx, tx); err != nil {
+		return err
+	}
+	for _, q := range steps {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, s.stmts.setVersion, schemaVersion, s.opts.Table)
+	return err
 }
 
 // createTables creates the context table, its frames table and the index

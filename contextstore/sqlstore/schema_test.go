@@ -298,3 +298,45 @@ func TestMarkIndexIsAddedOnOpen(t *testing.T) {
 		require.Equal(t, keys.Row("f", 2), snap.Entries[0].Key)
 	})
 }
+
+// A table of schema version 2 (frames without row bounds) is migrated when
+// a store opens it: every frame's bound is computed from its entries, a
+// frame with entries but no frames row gets one, and subset reads then find
+// the entries past a row.
+func TestSchemaVersion2IsMigrated(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		var ms []contextstore.Mutation
+		for _, r := range []int{1, 99, 100, 700} {
+			ms = append(ms, contextstore.Put(keys.Row("old", r), contextstore.Value{"r": int64(r)}),
+				contextstore.Put(keys.Cell("legacy", r, "a:b"), contextstore.Value{"r": int64(r)}))
+		}
+		require.NoError(t, contextstore.Apply(bg, s, ms))
+		// Make it a version 2 table again: no row bounds, and "legacy" a
+		// frame whose entries predate the frames table.
+		for _, q := range []string{
+			`ALTER TABLE "` + s.Table() + `_frames" DROP COLUMN row_bound`,
+			`DELETE FROM "` + s.Table() + `_frames" WHERE frame_id = ` + map[Dialect]string{SQLite: "CAST('legacy' AS BLOB)", Postgres: "convert_to('legacy', 'UTF8')"}[s.Dialect()],
+		} {
+			if _, err := s.DB().ExecContext(bg, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		setVersion(t, s, 2)
+		m, err := New(bg, s.DB(), s.Dialect(), &Options{Table: s.Table()})
+		require.NoError(t, err, "open a version 2 table")
+		defer m.Close()
+		for _, frame := range []string{"old", "legacy"} {
+			snap, err := m.ReadSubset(bg, frame, contextstore.Subset{RowsFrom: 100})
+			require.NoError(t, err)
+			require.Len(t, snap.Entries, 2, "%s: the entries at rows 100 and 700", frame)
+			require.Equal(t, 700, snap.Entries[1].Key.RowIndex())
+		}
+		var bound int64
+		q := `SELECT row_bound FROM "` + m.Table() + `_frames" WHERE frame_id = ?`
+		if s.Dialect() == Postgres {
+			q = `SELECT row_bound FROM "` + m.Table() + `_frames" WHERE frame_id = $1`
+		}
+		require.NoError(t, m.DB().QueryRowContext(bg, q, []byte("legacy")).Scan(&bound))
+		require.Equal(t, int64(701), bound, "the bound is one past the last row")
+	})
+}

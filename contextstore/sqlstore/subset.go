@@ -35,12 +35,15 @@ func (s *Store) ReadSubset(ctx context.Context, frameID string, sub contextstore
 			return err
 		}
 		defer func() { _ = tx.Rollback() }()
-		var v, e int64
-		err = tx.QueryRowContext(ctx, s.stmts.readState, []byte(frameID)).Scan(&v, &e)
+		var v, e, bound int64
+		err = tx.QueryRowContext(ctx, s.stmts.readBound, []byte(frameID)).Scan(&v, &e, &bound)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		snap.State = contextstore.FrameState{Version: uint64(v), Epoch: uint64(e)}
+		if int64(sub.RowsFrom) >= bound {
+			sub.RowsFrom = 0 // nothing was ever written past it
+		}
 		if snap.Entries, err = s.subsetEntries(ctx, tx, frameID, sub); err != nil {
 			return err
 		}

@@ -193,7 +193,7 @@ func (s *Store) writeOne(ctx context.Context, op string, k keys.Key, m contextst
 			_, err := s.db.ExecContext(ctx, s.stmts.delBumped, frame, local, now)
 			return err
 		}
-		_, err := s.db.ExecContext(ctx, s.stmts.setBumped, frame, local, string(contextstore.AppendNormalized(nil, m.Value)), now)
+		_, err := s.db.ExecContext(ctx, s.stmts.setBumped, frame, local, string(contextstore.AppendNormalized(nil, m.Value)), now, rowBound(m.Key))
 		return err
 	})
 }
@@ -266,6 +266,7 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 	// frame's row, so every writer of a frame waits here, before it reads
 	// the values its merges patch.
 	now := time.Now().UnixMicro()
+	bounds := rowBounds(ms)
 	for _, id := range frames {
 		if !written[id] {
 			continue
@@ -275,7 +276,7 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 		if err != nil {
 			return nil, err
 		}
-		if err := st.QueryRowContext(ctx, []byte(id), now, relayout[id]).Scan(&v, &e); err != nil {
+		if err := st.QueryRowContext(ctx, []byte(id), now, relayout[id], bounds[id]).Scan(&v, &e); err != nil {
 			return nil, err
 		}
 		state[id] = contextstore.FrameState{Version: uint64(v), Epoch: uint64(e)}
@@ -301,6 +302,28 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 		out[i] = state[g.FrameID]
 	}
 	return out, nil
+}
+
+// rowBounds returns, for each frame ms writes a row or cell entry of, the
+// row bound that write needs (see schemaVersion): one past its last row.
+// Deletes leave a bound as it is; it is an upper bound.
+func rowBounds(ms []contextstore.Mutation) map[string]int64 {
+	bounds := make(map[string]int64, 1)
+	for _, m := range ms {
+		if b := rowBound(m.Key); !m.Delete && b > bounds[m.Key.FrameID()] {
+			bounds[m.Key.FrameID()] = b
+		}
+	}
+	return bounds
+}
+
+// rowBound is the row bound a write of k needs: one past its row, for a
+// row or cell key.
+func rowBound(k keys.Key) int64 {
+	if !k.HasRow() {
+		return 0
+	}
+	return int64(k.RowIndex()) + 1
 }
 
 // resolve turns a folded batch into rows to upsert and delete, reading the

@@ -91,6 +91,19 @@ func testSubsetRead(t *testing.T, s contextstore.Store) {
 		t.Fatalf("Apply: %v", err)
 	}
 	check("after writes", mustRead(t, v, f))
+	// Entries far past the frame's end, written after the first reads, are
+	// found past it (a store that bounds where rows end keeps the bound
+	// current), and found no more once deleted.
+	mustSet(t, s, keys.Cell(f, 3000, "c"), contextstore.Value{"far": true})
+	mustSet(t, s, keys.Row(f, 2500), contextstore.Value{"far": true})
+	check("after far writes", mustRead(t, v, f))
+	if len(subsets["past row 2000"].Filter(mustRead(t, v, f).Entries)) != 2 {
+		t.Fatal("the fixture must hold two entries past row 2000")
+	}
+	if err := contextstore.Apply(bg, s, []contextstore.Mutation{contextstore.Remove(keys.Cell(f, 3000, "c")), contextstore.Remove(keys.Row(f, 2500))}); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	check("after far deletes", mustRead(t, v, f))
 
 	// The returned values are the caller's.
 	got, err := contextstore.ReadSubset(bg, s, f, contextstore.Subset{Frame: true})
