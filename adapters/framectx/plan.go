@@ -40,6 +40,12 @@ func PlanChange(c Change, inputs [][]contextstore.Entry, existing []contextstore
 		}
 		inputs = [][]contextstore.Entry{kept}
 	}
+	if planMoves && len(inputs) == 1 && sameEntries(inputs[0], existing) && movesOnly(c) {
+		// Rows that only move are planned by row, not by key.
+		if plan, ok, err := planMoved(c, inputs[0]); ok || err != nil {
+			return plan, err
+		}
+	}
 	p, err := newPlanner(c, inputs)
 	if err != nil {
 		return nil, err
