@@ -33,6 +33,7 @@ var (
 	_ FrameEnumerator = (*MemoryStore)(nil)
 	_ Versioner       = (*MemoryStore)(nil)
 	_ SubsetReader    = (*MemoryStore)(nil)
+	_ Remapper        = (*MemoryStore)(nil)
 )
 
 const memBackend = "mem"
@@ -262,6 +263,48 @@ func (s *MemoryStore) ApplyIf(ctx context.Context, guards []Guard, ms []Mutation
 		out[i] = s.states[g.FrameID]
 	}
 	return out, nil
+}
+
+// RemapIf implements Remapper: under the store's lock it moves references
+// to the stored values (which are never modified in place) to their new
+// rows, cloning and normalizing nothing.
+func (s *MemoryStore) RemapIf(ctx context.Context, guards []Guard, ms []Mutation, frameID string, r Remap) ([]FrameState, int, error) {
+	if err := ValidateGuards(guards); err != nil {
+		return nil, 0, err
+	}
+	if err := r.validate("remapif", memBackend, frameID); err != nil {
+		return nil, 0, err
+	}
+	normalized, err := ValidateBatch(ms)
+	if err != nil {
+		return nil, 0, NewError("remapif", memBackend, keys.Key{}, batchKind(err), err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(ctx, "remapif", keys.Frame(frameID)); err != nil {
+		return nil, 0, err
+	}
+	if g, got, failed := FailedGuard(guards, func(id string) FrameState { return s.states[id] }); failed {
+		return nil, 0, Conflict("remapif", memBackend, g, got)
+	}
+	s.write(normalized, guards)
+	written := 0
+	if f := s.frames[frameID]; f != nil {
+		written = f.remap(r)
+		if f.n == 0 {
+			delete(s.frames, frameID)
+		}
+	}
+	bumped := slices.ContainsFunc(normalized, func(m Mutation) bool { return m.Key.FrameID() == frameID }) ||
+		slices.ContainsFunc(guards, func(g Guard) bool { return g.FrameID == frameID && g.Relayout })
+	if written > 0 && !bumped {
+		s.bump(frameID, false, time.Now())
+	}
+	out := make([]FrameState, len(guards))
+	for i, g := range guards {
+		out[i] = s.states[g.FrameID]
+	}
+	return out, written, nil
 }
 
 // GetMany implements Batcher.

@@ -199,6 +199,16 @@ func (f *memFrame) entries(sub *Subset, clone bool) []Entry {
 		all := sub == nil || sub.CellsOf(col)
 		out = appendRows(out, f.id, keys.KindCell, col, f.cells[col], all, past, take)
 	}
+	if sub != nil && sub.AnyRow && (len(out) == 0 || !out[len(out)-1].Key.HasRow()) {
+		for r, v := range f.rows {
+			return append(out, Entry{Key: keys.Row(f.id, r), Value: take(v)})
+		}
+		for _, col := range cols {
+			for r, v := range f.cells[col] {
+				return append(out, Entry{Key: keys.Cell(f.id, r, col), Value: take(v)})
+			}
+		}
+	}
 	return out
 }
 
@@ -224,4 +234,64 @@ func appendRows(out []Entry, frameID string, kind keys.Kind, column string, rows
 		out = append(out, Entry{Key: k, Value: take(rows[r])})
 	}
 	return out
+}
+
+// remap re-keys the frame's row and cell entries by r (see Remap) and
+// returns how many it wrote. Dense levels are rebuilt by walking r's
+// sources, sparse ones (and the reserved rows) through its inverse.
+func (f *memFrame) remap(r Remap) int {
+	var targets [][]int
+	inverse := func() [][]int {
+		if targets == nil {
+			targets = r.inverse()
+		}
+		return targets
+	}
+	level := func(rows map[int]Value) (map[int]Value, int) {
+		if len(rows)*4 >= len(r.Sources) {
+			return remapRows(rows, r)
+		}
+		return sparseRemap(rows, r, inverse())
+	}
+	written := 0
+	before := len(f.rows)
+	rows, w := level(f.rows)
+	written += w
+	f.rows = rows
+	f.n += len(rows) - before
+	if len(f.reserved) > 0 {
+		reserved := make(map[int]struct{}, len(f.reserved))
+		t := inverse()
+		for src := range f.reserved {
+			if src < len(t) {
+				for _, i := range t[src] {
+					reserved[i] = struct{}{}
+				}
+			}
+		}
+		f.reserved = reserved
+	}
+	keep := make(map[string]bool, len(r.Columns))
+	for _, c := range r.Columns {
+		keep[c] = true
+	}
+	for col, cells := range f.cells {
+		before := len(cells)
+		if !keep[col] {
+			delete(f.cells, col)
+			f.n -= before
+			written += before
+			continue
+		}
+		moved, w := level(cells)
+		written += w
+		f.n += len(moved) - before
+		if len(moved) == 0 {
+			delete(f.cells, col)
+		} else {
+			f.cells[col] = moved
+		}
+	}
+	f.rowBound = len(r.Sources)
+	return written
 }

@@ -32,6 +32,11 @@ type Subset struct {
 	// RowsFrom or past it: context left past the end of a frame of
 	// RowsFrom rows.
 	RowsFrom int
+
+	// AnyRow also returns one row or cell entry (any one) when the frame
+	// has some and the rest of the subset selects none: enough to learn
+	// whether the frame has row context without reading it.
+	AnyRow bool
 }
 
 // ReservedPrefix starts the names of the fields ctxframe reserves for
@@ -69,13 +74,23 @@ func (sub Subset) marked(v Value) bool {
 	return ok
 }
 
-// Filter returns the entries of es the subset selects, in order, in a new
-// slice.
+// Filter returns the entries of es (sorted by key) the subset selects, in
+// order, in a new slice; AnyRow's entry is the first row or cell entry.
 func (sub Subset) Filter(es []Entry) []Entry {
 	out := []Entry{}
+	anyRow := false
 	for _, e := range es {
 		if sub.Includes(e) {
 			out = append(out, e)
+			anyRow = anyRow || e.Key.HasRow()
+		}
+	}
+	if sub.AnyRow && !anyRow {
+		for _, e := range es {
+			if e.Key.HasRow() {
+				out = append(out, e) // rows and cells sort after the rest
+				break
+			}
 		}
 	}
 	return out

@@ -72,7 +72,7 @@ func runOp(ctx context.Context, f *boundData, to string, op Op) (_ *boundData, r
 	if err != nil {
 		return nil, rep, err
 	}
-	rep.Written = len(plan.Mutations)
+	rep.Written = plan.Written()
 	rep.Notes = plan.Notes
 	return out, rep, nil
 }

@@ -192,4 +192,12 @@ type Plan struct {
 	// them, never modify them.
 	Mutations []contextstore.Mutation
 	Notes     []Note
+	// Remapped counts the row and cell entries the store re-keyed on its
+	// side (contextstore.Remapper) with the Mutations: moved to another row,
+	// or removed.
+	Remapped int
 }
+
+// Written returns the number of entries the plan wrote: its Mutations and
+// the entries the store remapped.
+func (p *Plan) Written() int { return len(p.Mutations) + p.Remapped }

@@ -40,7 +40,12 @@ type frameRead struct {
 // When known, step's Change does not depend on the entries, so it is asked
 // for first: a change that keeps every row of its frame in place reads only
 // the entries its plan can alter (subsetFor), at a cost that follows them
-// rather than the frame's rows, and the step sees only those.
+// rather than the frame's rows, and the step sees only those. On a store
+// that remaps on its side (contextstore.Remapper), an in-place change that
+// only moves rows reads the frame and column entries (and whether rows
+// have context) and has the store re-key its row and cell entries; the
+// step is then shown those entries first, and, when its change is another
+// kind, every entry.
 //
 // On a conflict (another writer changed the output in between) it starts
 // over, at most MaxAttempts times. So that a stream of annotations cannot
@@ -51,85 +56,147 @@ type frameRead struct {
 // are still those of the old layout, which is what the operation plans
 // from. It returns the plan and the output's state afterwards.
 func commitChange(ctx context.Context, store contextstore.Store, ins []frameRead, output string, step Step, known bool) (*Plan, contextstore.FrameState, error) {
-	var (
-		sub    contextstore.Subset
-		subset bool
-	)
+	mode := readWhole
+	var sub contextstore.Subset
+	remapper, remaps := contextstore.RemapperOf(store)
+	remaps = remaps && planRemaps && len(ins) == 1 && ins[0].frameID == output
 	if known {
 		c, err := step(nil)
 		if err != nil {
 			return nil, contextstore.FrameState{}, err
 		}
-		sub, subset = subsetFor(c)
+		if s, ok := subsetFor(c); ok {
+			mode, sub = readSubset, s
+		} else if remaps && movesOnly(c) {
+			mode = readHead
+		}
+	} else if remaps {
+		mode = readHead // a guess: the step says what the change is
 	}
 	var lastErr error
 	for attempt := 0; attempt < MaxAttempts; attempt++ {
 		if attempt > 0 {
 			contextstore.NoteRetry(ctx, store, output, attempt)
 		}
-		snaps := make(map[string]contextstore.Snapshot, len(ins)+1)
-		read := func(frameID string) (contextstore.Snapshot, error) {
-			if s, ok := snaps[frameID]; ok {
-				return s, nil
-			}
-			// Shared: planning never modifies what it reads. A subset is
-			// read only for an in-place change, whose one input is its
-			// output.
-			var s contextstore.Snapshot
-			var err error
-			if subset {
-				s, err = contextstore.ReadSubsetShared(ctx, store, frameID, sub)
-			} else {
-				s, err = contextstore.ReadVersionedShared(ctx, store, frameID)
-			}
-			if err != nil {
-				return s, err
-			}
-			snaps[frameID] = s
-			return s, nil
+		a, err := planAttempt(ctx, store, ins, output, step, mode, sub)
+		if errors.Is(err, errReadWhole) {
+			mode = readWhole
+			a, err = planAttempt(ctx, store, ins, output, step, mode, sub)
 		}
-		entries := make([][]contextstore.Entry, len(ins))
-		for i, in := range ins {
-			s, err := read(in.frameID)
-			if err != nil {
-				return nil, contextstore.FrameState{}, err
-			}
-			if in.checkEpoch && s.State.Epoch != in.epoch {
-				return nil, contextstore.FrameState{}, &StaleError{FrameID: in.frameID, Held: in.epoch, Now: s.State.Epoch}
-			}
-			entries[i] = s.Entries
-		}
-		out, err := read(output)
 		if err != nil {
 			return nil, contextstore.FrameState{}, err
 		}
-		c, err := step(entries)
-		if err != nil {
-			return nil, contextstore.FrameState{}, err
+		relayout := !a.change.InPlace() || a.change.movesLayout()
+		if len(a.plan.Mutations) == 0 && a.remap == nil && !relayout {
+			return a.plan, a.state, nil
 		}
-		plan, err := PlanChange(c, entries, out.Entries)
-		if err != nil {
-			return nil, contextstore.FrameState{}, err
-		}
-		relayout := !c.InPlace() || c.movesLayout()
-		if len(plan.Mutations) == 0 && !relayout {
-			return plan, out.State, nil
-		}
-		g := contextstore.AtVersion(output, out.State)
+		g := contextstore.AtVersion(output, a.state)
 		g.Relayout = relayout
-		states, err := contextstore.ApplyIf(ctx, store, []contextstore.Guard{g}, plan.Mutations)
+		var states []contextstore.FrameState
+		if a.remap != nil {
+			states, a.plan.Remapped, err = remapper.RemapIf(ctx, []contextstore.Guard{g}, a.plan.Mutations, output, *a.remap)
+		} else {
+			states, err = contextstore.ApplyIf(ctx, store, []contextstore.Guard{g}, a.plan.Mutations)
+		}
 		if err == nil {
-			return plan, states[0], nil
+			return a.plan, states[0], nil
 		}
 		if !errors.Is(err, contextstore.ErrConflict) {
 			return nil, contextstore.FrameState{}, err
 		}
 		lastErr = err
-		if err := fence(ctx, store, ins, output, out.State.Epoch); err != nil {
+		if err := fence(ctx, store, ins, output, a.state.Epoch); err != nil {
 			return nil, contextstore.FrameState{}, err
 		}
 	}
 	return nil, contextstore.FrameState{}, fmt.Errorf("framectx: gave up after %d attempts, other writers kept changing the frame: %w", MaxAttempts, lastErr)
+}
+
+// readMode is what one attempt of the commit path reads of its frames.
+type readMode int
+
+const (
+	readWhole  readMode = iota // every entry of every frame
+	readSubset                 // what an in-place change keeping its rows can alter (subsetFor)
+	readHead                   // frame and column entries, and whether rows have context: for a store-side remap
+)
+
+// planRemaps lets a test compare the store-side remap with planning every
+// moved row; it is always true otherwise.
+var planRemaps = true
+
+// errReadWhole says an attempt read too little for the change its step
+// made: it is planned again from every entry.
+var errReadWhole = errors.New("framectx: the change needs every entry")
+
+// attempt is one read and plan of the commit path.
+type attempt struct {
+	change Change
+	plan   *Plan
+	remap  *contextstore.Remap // run on the store's side with the plan, when not nil
+	state  contextstore.FrameState
+}
+
+// planAttempt reads the inputs and the output as mode says (one consistent
+// read each, shared: planning never modifies what it reads), refuses an
+// input whose layout epoch moved, and plans the step's change.
+func planAttempt(ctx context.Context, store contextstore.Store, ins []frameRead, output string, step Step, mode readMode, sub contextstore.Subset) (attempt, error) {
+	snaps := make(map[string]contextstore.Snapshot, len(ins)+1)
+	read := func(frameID string) (contextstore.Snapshot, error) {
+		if s, ok := snaps[frameID]; ok {
+			return s, nil
+		}
+		var s contextstore.Snapshot
+		var err error
+		switch mode {
+		case readSubset:
+			s, err = contextstore.ReadSubsetShared(ctx, store, frameID, sub)
+		case readHead:
+			s, err = contextstore.ReadSubsetShared(ctx, store, frameID, contextstore.Subset{Frame: true, Columns: true, AnyRow: true})
+		default:
+			s, err = contextstore.ReadVersionedShared(ctx, store, frameID)
+		}
+		if err != nil {
+			return s, err
+		}
+		snaps[frameID] = s
+		return s, nil
+	}
+	entries := make([][]contextstore.Entry, len(ins))
+	for i, in := range ins {
+		s, err := read(in.frameID)
+		if err != nil {
+			return attempt{}, err
+		}
+		if in.checkEpoch && s.State.Epoch != in.epoch {
+			return attempt{}, &StaleError{FrameID: in.frameID, Held: in.epoch, Now: s.State.Epoch}
+		}
+		entries[i] = s.Entries
+	}
+	out, err := read(output)
+	if err != nil {
+		return attempt{}, err
+	}
+	c, err := step(entries)
+	if err != nil {
+		return attempt{}, err
+	}
+	a := attempt{change: c, state: out.State}
+	if mode == readHead {
+		if !movesOnly(c) {
+			return attempt{}, errReadWhole
+		}
+		var ok bool
+		if a.plan, a.remap, ok, err = planRemap(c, out.Entries); err != nil || !ok {
+			if err == nil {
+				err = errReadWhole
+			}
+			return attempt{}, err
+		}
+		return a, nil
+	}
+	a.plan, err = PlanChange(c, entries, out.Entries)
+	return a, err
 }
 
 // fence advances output's layout epoch, if it is still at epoch, so that

@@ -217,40 +217,83 @@ func planMovedRows(c Change, m RowMapping, body []contextstore.Entry) ([]context
 // when the general planner must plan it (a mapping it refuses).
 func planMoved(c Change, entries []contextstore.Entry) (*Plan, bool, error) {
 	head, body := splitLevels(entries)
-	p, err := newPlanner(c, [][]contextstore.Entry{head})
+	plan, err := planHead(c, head)
 	if err != nil {
 		return nil, false, err
 	}
-	desired := make(map[keys.Key]contextstore.Value, len(head))
-	if err := p.frame(desired); err != nil {
-		return nil, false, err
-	}
-	if err := p.columns(desired); err != nil {
-		return nil, false, err
-	}
-	p.stateNotes()
-	ms := diff(c.Output, desired, head)
 	if len(body) > 0 {
-		m, err := resolveRows(c.Rows)
-		if err != nil {
+		m, ok, err := movedMapping(c)
+		if err != nil || !ok {
 			return nil, false, err
-		}
-		// Only the mappings that cannot send a row outside the output are
-		// planned here; the general planner checks any other.
-		switch m := m.(type) {
-		case sliceRows:
-		case *indexRows:
-			if len(m.idx) > 0 && len(m.idx[0]) > m.n {
-				return nil, false, nil
-			}
-		default:
-			return nil, false, nil
 		}
 		moved, ok := planMovedRows(c, m, body)
 		if !ok {
 			return nil, false, nil
 		}
-		ms = append(ms, moved...)
+		plan.Mutations = append(plan.Mutations, moved...)
 	}
-	return &Plan{Mutations: ms, Notes: p.notes}, true, nil
+	return plan, true, nil
+}
+
+// planHead plans the frame and column entries of a change for which
+// movesOnly holds, from its frame and column entries (head).
+func planHead(c Change, head []contextstore.Entry) (*Plan, error) {
+	p, err := newPlanner(c, [][]contextstore.Entry{head})
+	if err != nil {
+		return nil, err
+	}
+	desired := make(map[keys.Key]contextstore.Value, len(head))
+	if err := p.frame(desired); err != nil {
+		return nil, err
+	}
+	if err := p.columns(desired); err != nil {
+		return nil, err
+	}
+	p.stateNotes()
+	return &Plan{Mutations: diff(c.Output, desired, head), Notes: p.notes}, nil
+}
+
+// movedMapping resolves c's row mapping when it is one the row-move path
+// plans (it cannot send a row outside the output); the general planner
+// checks any other.
+func movedMapping(c Change) (RowMapping, bool, error) {
+	m, err := resolveRows(c.Rows)
+	if err != nil {
+		return nil, false, err
+	}
+	switch m := m.(type) {
+	case sliceRows:
+		return m, m.input == 0, nil
+	case *indexRows:
+		return m, len(m.idx) == 0 || len(m.idx[0]) <= m.n, nil
+	}
+	return nil, false, nil
+}
+
+// planRemap plans a change for which movesOnly holds for a store that
+// remaps on its side, from the frame's frame and column entries and at
+// most one row or cell entry (head, then body: contextstore.Subset's
+// AnyRow): the head's plan, and, when the frame has row context, the remap
+// that moves its row and cell entries. It returns false when the general
+// planner must plan it.
+func planRemap(c Change, entries []contextstore.Entry) (*Plan, *contextstore.Remap, bool, error) {
+	head, body := splitLevels(entries)
+	plan, err := planHead(c, head)
+	if err != nil || len(body) == 0 {
+		return plan, nil, err == nil, err
+	}
+	m, ok, err := movedMapping(c)
+	if err != nil || !ok {
+		return nil, nil, false, err
+	}
+	shape := c.Inputs[0].Shape
+	sources := make([]int, m.Len())
+	for i := range sources {
+		row, ok := m.Source(i, 0)
+		if !ok || row < 0 || row >= shape.Rows {
+			row = -1
+		}
+		sources[i] = row
+	}
+	return plan, &contextstore.Remap{Sources: sources, Rows: shape.Rows, Columns: shape.Columns}, true, nil
 }

@@ -1,6 +1,7 @@
 package framectx
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -103,3 +104,68 @@ type oneGroup struct{}
 
 func (oneGroup) Len() int              { return 1 }
 func (oneGroup) Members(out int) []int { return []int{0, 1} }
+
+// On a store that remaps on its side, an in-place change that only moves
+// rows leaves the store exactly as planning every moved row does, for a
+// change known before reading and for one the step makes from what it
+// reads; the rows move on the store's side, not through the plan.
+func TestRemapLeavesTheStoreAsPlanning(t *testing.T) {
+	ctx := context.Background()
+	shape := passthroughShape
+	in := Input{FrameID: "f", Shape: shape}
+	rng := rand.New(rand.NewPCG(7, 8))
+	load := func(entries []contextstore.Entry) *contextstore.MemoryStore {
+		s := contextstore.NewMemoryStore()
+		ms := make([]contextstore.Mutation, len(entries))
+		for i, e := range entries {
+			ms[i] = contextstore.Put(e.Key, e.Value)
+		}
+		require.NoError(t, contextstore.Apply(ctx, s, ms))
+		return s
+	}
+	for seed := range 12 {
+		entries := movedEntries(rng, seed, []int{1, 2, 20}[seed%3])
+		perm := rng.Perm(shape.Rows)
+		var kept []int
+		for r := range shape.Rows {
+			if rng.IntN(3) > 0 {
+				kept = append(kept, r)
+			}
+		}
+		for name, m := range map[string]RowMapping{
+			"sort": IndexRows(perm), "filter": IndexRows(kept), "slice": SliceRows(0, 3, 30),
+			"repeats": IndexRows(append(slices.Clone(kept), kept...)), "nothing kept": IndexRows([]int{}),
+		} {
+			c := Change{Inputs: []Input{in}, Output: "f", Columns: columnsCarried(shape.Columns), Rows: m, Operation: name}
+			step := func([][]contextstore.Entry) (Change, error) { return c, nil }
+
+			planned := load(entries)
+			planRemaps = false
+			want, _, err := commitChange(ctx, planned, readsOf(c), "f", step, true)
+			planRemaps = true
+			require.NoError(t, err)
+			wantEntries, err := contextstore.ReadFrame(ctx, planned, "f")
+			require.NoError(t, err)
+
+			for _, known := range []bool{true, false} {
+				remapped := load(entries)
+				got, _, err := commitChange(ctx, remapped, readsOf(c), "f", step, known)
+				require.NoError(t, err)
+				gotEntries, err := contextstore.ReadFrame(ctx, remapped, "f")
+				require.NoError(t, err)
+				require.Equal(t, wantEntries, gotEntries, "%s, seed %d, known %v: the store after the change", name, seed, known)
+				require.Equal(t, want.Notes, got.Notes, "%s, seed %d: notes", name, seed)
+				for _, m := range got.Mutations {
+					require.False(t, m.Key.HasRow(), "%s: the plan writes %s, which the store remaps", name, m.Key)
+				}
+				if len(want.Mutations) > 0 {
+					require.Positive(t, got.Written(), "%s: the remap wrote something", name)
+				}
+				// The reserved rows moved with their rows.
+				marked, err := contextstore.ReadSubset(ctx, remapped, "f", contextstore.Subset{RowsWith: StateField})
+				require.NoError(t, err)
+				require.Equal(t, contextstore.Subset{RowsWith: StateField}.Filter(gotEntries), marked.Entries, "%s: marked rows after the remap", name)
+			}
+		}
+	}
+}

@@ -177,7 +177,7 @@ func (f *Frame) run(ctx context.Context, output string, op Op) (_ dataframe.Data
 		return dataframe.DataFrame{}, rep, nil, err
 	}
 	rep.Notes = append(plan.Notes, rep.Notes...)
-	rep.Written = len(plan.Mutations)
+	rep.Written = plan.Written()
 	return st.df, rep, out, nil
 }
 

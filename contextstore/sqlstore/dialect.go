@@ -61,6 +61,7 @@ type statements struct {
 	subsetMarked            string // row entries with a reserved field, by their index
 	subsetPast              string // row and cell entries at or past a row, by a scan of their keys
 	readBound               string // a frame's state and row bound
+	subsetAnyRow            string // one row or cell entry
 }
 
 // reservedPrefix is contextstore.ReservedPrefix, spelled into the marked
@@ -132,7 +133,8 @@ func newStatements(d Dialect, table string) (statements, error) {
 				" WHERE frame_id = ? AND instr(entry_value, '\"" + reservedPrefix + "') > 0 AND entry_key >= X'723A' AND entry_key < X'723B'",
 			subsetPast: "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ? AND " + sqliteRowKeys +
 				" AND " + sqliteRow + " >= ?",
-			readBound: "SELECT version, epoch, row_bound FROM " + ft + " WHERE frame_id = ?",
+			readBound:    "SELECT version, epoch, row_bound FROM " + ft + " WHERE frame_id = ?",
+			subsetAnyRow: "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ? AND entry_key >= X'723A' LIMIT 1",
 		}
 	case Postgres:
 		s = statements{
@@ -193,8 +195,9 @@ func newStatements(d Dialect, table string) (statements, error) {
 			subsetCells: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key >= '\\x783a'::bytea AND entry_key < '\\x783b'::bytea",
 			subsetMarked: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND strpos(entry_value::text, '\"" + reservedPrefix + "') > 0" +
 				" AND entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea",
-			subsetPast: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND " + pgRowKeys + " AND " + pgRow + " >= $2",
-			readBound:  "SELECT version, epoch, row_bound FROM " + ft + " WHERE frame_id = $1",
+			subsetPast:   "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND " + pgRowKeys + " AND " + pgRow + " >= $2",
+			readBound:    "SELECT version, epoch, row_bound FROM " + ft + " WHERE frame_id = $1",
+			subsetAnyRow: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key >= '\\x723a'::bytea LIMIT 1",
 		}
 	default:
 		return statements{}, fmt.Errorf("sqlstore: unknown dialect %q (want %q or %q)", d, SQLite, Postgres)

@@ -113,5 +113,19 @@ func (s *Store) subsetEntries(ctx context.Context, tx *sql.Tx, frameID string, s
 	}
 	slices.SortFunc(out, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
 	// The past-the-end part may meet rows and cells another part read.
-	return slices.CompactFunc(out, func(a, b contextstore.Entry) bool { return a.Key == b.Key }), nil
+	out = slices.CompactFunc(out, func(a, b contextstore.Entry) bool { return a.Key == b.Key })
+	if sub.AnyRow && (len(out) == 0 || !out[len(out)-1].Key.HasRow()) {
+		var local, raw []byte
+		err := tx.QueryRowContext(ctx, s.stmts.subsetAnyRow, id).Scan(&local, &raw)
+		if errors.Is(err, sql.ErrNoRows) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if out, err = appendEntry(out, frameID, local, raw); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

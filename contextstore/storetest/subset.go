@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -66,6 +67,10 @@ func testSubsetRead(t *testing.T, s contextstore.Store) {
 		"marked rows":                {RowsWith: "mark"},
 		"marked rows and past 10":    {RowsWith: "mark", RowsFrom: 10},
 		"rows with a field none has": {RowsWith: "nothing"},
+		"frame with a probe":         {Frame: true, Columns: true, AnyRow: true},
+		"a probe only":               {AnyRow: true},
+		"rows and a probe":           {Rows: true, AnyRow: true},
+		"a probe and past 2000":      {RowsFrom: 2000, AnyRow: true},
 		"everything":                 {Frame: true, Columns: true, Rows: true, AllCellsExcept: true},
 	}
 	check := func(when string, whole contextstore.Snapshot) {
@@ -127,6 +132,13 @@ func testSubsetRead(t *testing.T, s contextstore.Store) {
 		t.Fatal("a write outside the subset must change the frame's version a subset read reports")
 	}
 
+	// A frame without row context: the probe finds nothing.
+	mustSet(t, s, keys.Column("norows", "a"), contextstore.Value{"unit": "m"})
+	noRows, err := contextstore.ReadSubset(bg, s, "norows", contextstore.Subset{Frame: true, Columns: true, AnyRow: true})
+	if err != nil || len(noRows.Entries) != 1 {
+		t.Fatalf("ReadSubset(AnyRow) of a frame without row context: %v, %v", err, entryKeys(noRows.Entries))
+	}
+
 	// A frame with no entries: an empty subset at the zero state.
 	empty, err := contextstore.ReadSubset(bg, s, "never-written", contextstore.Subset{Frame: true, Columns: true, Rows: true, AllCellsExcept: true})
 	if err != nil || len(empty.Entries) != 0 || empty.State != (contextstore.FrameState{}) {
@@ -142,6 +154,8 @@ func testSubsetRead(t *testing.T, s contextstore.Store) {
 const reservedMark = contextstore.ReservedPrefix + "state"
 
 // checkSubset checks one subset read against the whole frame's entries.
+// AnyRow's entry may be any row or cell entry of the frame: it is checked
+// apart, then the rest as without AnyRow.
 func checkSubset(t *testing.T, s contextstore.Store, f, name string, sub contextstore.Subset, whole contextstore.Snapshot) {
 	t.Helper()
 	got, err := contextstore.ReadSubset(bg, s, f, sub)
@@ -150,6 +164,26 @@ func checkSubset(t *testing.T, s contextstore.Store, f, name string, sub context
 	}
 	if got.FrameID != f || got.State != whole.State {
 		t.Fatalf("%s: ReadSubset returned frame %q at %+v, want %q at %+v", name, got.FrameID, got.State, f, whole.State)
+	}
+	if sub.AnyRow {
+		sub.AnyRow = false
+		rest := sub.Filter(whole.Entries)
+		hasRows := slices.ContainsFunc(whole.Entries, func(e contextstore.Entry) bool { return e.Key.HasRow() })
+		if !hasRows || slices.ContainsFunc(rest, func(e contextstore.Entry) bool { return e.Key.HasRow() }) {
+			// Nothing to add: the frame has no row context, or the
+			// subset returns some anyway.
+		} else {
+			if len(got.Entries) != len(rest)+1 {
+				t.Fatalf("%s: ReadSubset returned %d entries, want %d and one row or cell entry", name, len(got.Entries), len(rest))
+			}
+			probe := got.Entries[len(got.Entries)-1]
+			i := slices.IndexFunc(whole.Entries, func(e contextstore.Entry) bool { return e.Key == probe.Key })
+			if !probe.Key.HasRow() || i < 0 {
+				t.Fatalf("%s: AnyRow returned %s, not a row or cell entry of the frame", name, probe.Key)
+			}
+			assertValue(t, name, probe.Value, whole.Entries[i].Value)
+			got.Entries = got.Entries[:len(got.Entries)-1]
+		}
 	}
 	want := sub.Filter(whole.Entries)
 	if len(got.Entries) != len(want) {

@@ -1,0 +1,112 @@
+package contextstore
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+// Remap re-keys one frame's row and cell entries by a row mapping, their
+// values unchanged: what an operation that moves, keeps, repeats or drops
+// rows (a filter, a sort) does to the context of a frame whose columns it
+// carries as they are.
+type Remap struct {
+	// Sources gives, for every row of the frame after the remap, the row
+	// whose row and cell entries it takes, or -1 for none. An entry no row
+	// takes is removed.
+	Sources []int
+	// Rows is the frame's row count before the remap: an entry at a row at
+	// or past it is no source (it is stale, and removed).
+	Rows int
+	// Columns are the frame's columns, whose cells move with their rows;
+	// the cells of any other column are removed.
+	Columns []string
+}
+
+// Remapper is the optional capability of remapping a frame on the store's
+// side, without moving values through the caller: atomically with a
+// conditional batch, as ApplyIf.
+type Remapper interface {
+	// RemapIf checks every guard as ApplyIf does and, if they hold,
+	// applies ms and then re-keys frameID's row and cell entries by r, all
+	// or nothing. It returns the state of each guarded frame afterwards and
+	// the number of row and cell entries the remap wrote (moved to another
+	// row, or removed).
+	RemapIf(ctx context.Context, guards []Guard, ms []Mutation, frameID string, r Remap) ([]FrameState, int, error)
+}
+
+// RemapperOf returns s's Remapper when s remaps natively. A store without
+// one (a decorated store among them: the decorators do not remap yet) is
+// remapped by reading its entries and writing the moves, as the adapters'
+// commit path does.
+func RemapperOf(s Store) (Remapper, bool) {
+	r, ok := s.(Remapper)
+	return r, ok
+}
+
+var errBadRemap = errors.New("remap: a source row is outside the frame")
+
+// remapRows returns rows re-keyed by r: new row i holds old row
+// r.Sources[i]'s value. It also returns how many values moved to another
+// row or went.
+func remapRows(rows map[int]Value, r Remap) (map[int]Value, int) {
+	out := make(map[int]Value, min(len(rows), len(r.Sources)))
+	kept := 0
+	for i, src := range r.Sources {
+		if src < 0 || src >= r.Rows {
+			continue
+		}
+		if v, ok := rows[src]; ok {
+			out[i] = v
+			if i == src {
+				kept++
+			}
+		}
+	}
+	// Written: every old entry not kept in place, and every new entry not
+	// where it was.
+	return out, (len(rows) - kept) + (len(out) - kept)
+}
+
+// sparseRemap re-keys a level with few entries by the inverse of r,
+// visiting only its entries.
+func sparseRemap(rows map[int]Value, r Remap, targets [][]int) (map[int]Value, int) {
+	out := make(map[int]Value, len(rows))
+	kept := 0
+	for src, v := range rows {
+		if src >= r.Rows || src >= len(targets) {
+			continue
+		}
+		for _, i := range targets[src] {
+			out[i] = v
+			if i == src {
+				kept++
+			}
+		}
+	}
+	return out, (len(rows) - kept) + (len(out) - kept)
+}
+
+// inverse lists, per source row, the rows that take its entries.
+func (r Remap) inverse() [][]int {
+	targets := make([][]int, r.Rows)
+	for i, src := range r.Sources {
+		if src >= 0 && src < r.Rows {
+			targets[src] = append(targets[src], i)
+		}
+	}
+	return targets
+}
+
+// validate refuses a remap whose sources are not rows of the frame.
+func (r Remap) validate(op, backend, frameID string) error {
+	if err := keys.Frame(frameID).Validate(); err != nil {
+		return err
+	}
+	if r.Rows < 0 || slices.ContainsFunc(r.Sources, func(src int) bool { return src < -1 || src >= r.Rows }) {
+		return NewError(op, backend, keys.Frame(frameID), ErrInvalidValue, errBadRemap)
+	}
+	return nil
+}
