@@ -32,8 +32,8 @@ type Remapper interface {
 	// RemapIf checks every guard as ApplyIf does and, if they hold,
 	// applies ms and then re-keys frameID's row and cell entries by r, all
 	// or nothing. It returns the state of each guarded frame afterwards and
-	// the number of row and cell entries the remap wrote (moved to another
-	// row, or removed).
+	// the number of row and cell entries the remap wrote: each that took
+	// another row's value, and each removed.
 	RemapIf(ctx context.Context, guards []Guard, ms []Mutation, frameID string, r Remap) ([]FrameState, int, error)
 }
 
@@ -49,44 +49,53 @@ func RemapperOf(s Store) (Remapper, bool) {
 var errBadRemap = errors.New("remap: a source row is outside the frame")
 
 // remapRows returns rows re-keyed by r: new row i holds old row
-// r.Sources[i]'s value. It also returns how many values moved to another
-// row or went.
+// r.Sources[i]'s value. It also returns how many rows it wrote: each that
+// now holds another row's value, or none where it held one.
 func remapRows(rows map[int]Value, r Remap) (map[int]Value, int) {
 	out := make(map[int]Value, min(len(rows), len(r.Sources)))
-	kept := 0
+	moved := 0
 	for i, src := range r.Sources {
 		if src < 0 || src >= r.Rows {
 			continue
 		}
 		if v, ok := rows[src]; ok {
 			out[i] = v
-			if i == src {
-				kept++
+			if i != src {
+				moved++
 			}
 		}
 	}
-	// Written: every old entry not kept in place, and every new entry not
-	// where it was.
-	return out, (len(rows) - kept) + (len(out) - kept)
+	return out, moved + vacated(rows, out)
 }
 
-// sparseRemap re-keys a level with few entries by the inverse of r,
-// visiting only its entries.
+// sparseRemap is remapRows for a level with few entries: through the
+// inverse of r, visiting only its entries.
 func sparseRemap(rows map[int]Value, r Remap, targets [][]int) (map[int]Value, int) {
 	out := make(map[int]Value, len(rows))
-	kept := 0
+	moved := 0
 	for src, v := range rows {
 		if src >= r.Rows || src >= len(targets) {
 			continue
 		}
 		for _, i := range targets[src] {
 			out[i] = v
-			if i == src {
-				kept++
+			if i != src {
+				moved++
 			}
 		}
 	}
-	return out, (len(rows) - kept) + (len(out) - kept)
+	return out, moved + vacated(rows, out)
+}
+
+// vacated counts the rows of old that hold nothing in out.
+func vacated(old, out map[int]Value) int {
+	n := 0
+	for row := range old {
+		if _, ok := out[row]; !ok {
+			n++
+		}
+	}
+	return n
 }
 
 // inverse lists, per source row, the rows that take its entries.

@@ -31,6 +31,7 @@ var versionedContracts = []contract{
 	{"UncheckedEmptyApplyIfReadsState", testStateRead},
 	{"FrameStatesMatchVersionedReads", testFrameStates},
 	{"SubsetReadSelectsExactly", testSubsetRead},
+	{"RemapMovesRowsAndCells", testRemap},
 }
 
 // versioner returns s's Versioner, or checks that the helpers refuse a
