@@ -1,6 +1,7 @@
 package gota
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -355,4 +356,71 @@ var scaleStores = []struct {
 		tb.Cleanup(func() { _ = contextstore.Close(s) })
 		return s
 	}},
+}
+
+// BenchmarkRekeyFloor is the floor of issue #14's re-keying on the memory
+// store, on the data of BenchmarkRowContextAtScale: moving 1M row values,
+// held in a Go map by row, to their rows after Filter (temp > 10) and
+// after Arrange by temp, into a new map sized once. The mappings are
+// computed before the timer starts.
+func BenchmarkRekeyFloor(b *testing.B) {
+	df := benchFrame(1_000_000, 6)
+	es := benchContext(df, 1_000_000, 0)
+	rows := make(map[int]contextstore.Value, len(es))
+	for _, e := range es {
+		if e.Key.Kind() == keys.KindRow {
+			rows[e.Key.RowIndex()] = e.Value
+		}
+	}
+	temp := df.Col("temp").Float()
+	var kept []int
+	for i, t := range temp {
+		if t > 10 {
+			kept = append(kept, i)
+		}
+	}
+	order := identityRows(len(temp))
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(temp[a], temp[b]) })
+	for name, sources := range map[string][]int{"Filter": kept, "Arrange": order} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				out := make(map[int]contextstore.Value, len(sources))
+				for i, src := range sources {
+					if v, ok := rows[src]; ok {
+						out[i] = v
+					}
+				}
+				if len(out) == 0 {
+					b.Fatal("nothing moved")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkNewAtScale binds a frame whose store holds 1M row entries (New
+// reads and checks them all) against the store's raw read of the same
+// entries (ReadVersioned) in the same run.
+func BenchmarkNewAtScale(b *testing.B) {
+	ctx := context.Background()
+	df := benchFrame(1_000_000, 6)
+	es := benchContext(df, 1_000_000, 0)
+	store := contextstore.NewMemoryStore()
+	require.NoError(b, contextstore.SetMany(ctx, store, es))
+	b.Run("raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			snap, err := contextstore.ReadVersioned(ctx, store, "bench")
+			require.NoError(b, err)
+			require.Len(b, snap.Entries, len(es))
+		}
+	})
+	b.Run("New", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, err := New(ctx, store, "bench", df, nil)
+			require.NoError(b, err)
+		}
+	})
 }
