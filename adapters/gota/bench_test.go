@@ -1,14 +1,17 @@
 package gota
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -423,4 +426,51 @@ func BenchmarkNewAtScale(b *testing.B) {
 			require.NoError(b, err)
 		}
 	})
+}
+
+// BenchmarkSQLiteRekeyFloor is the floor of the same re-keying on SQLite,
+// as issue #14 states it: one transaction of multi-row INSERTs (500 rows a
+// statement) writing the 1M row entries in key order, keys and values
+// encoded beforehand, into a table of the store's layout in a fresh file.
+func BenchmarkSQLiteRekeyFloor(b *testing.B) {
+	df := benchFrame(1_000_000, 6)
+	es := benchContext(df, 1_000_000, 0)
+	type row struct{ key, value []byte }
+	var rows []row
+	for _, e := range es {
+		if e.Key.Kind() == keys.KindRow {
+			rows = append(rows, row{[]byte(e.Key.Local()), contextstore.AppendNormalized(nil, e.Value)})
+		}
+	}
+	// In key order, as a writer that re-keys a whole frame can write.
+	slices.SortFunc(rows, func(a, b row) int { return bytes.Compare(a.key, b.key) })
+	const per = 500
+	stmt := "INSERT INTO t (frame_id, entry_key, entry_value) VALUES " + strings.Repeat("(?, ?, ?),", per-1) + "(?, ?, ?)"
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(b.TempDir(), "floor.db"))+"?_pragma=journal_mode(WAL)")
+		require.NoError(b, err)
+		_, err = db.Exec("CREATE TABLE t (frame_id BLOB NOT NULL, entry_key BLOB NOT NULL, entry_value TEXT NOT NULL, PRIMARY KEY (frame_id, entry_key)) WITHOUT ROWID")
+		require.NoError(b, err)
+		b.StartTimer()
+		tx, err := db.Begin()
+		require.NoError(b, err)
+		ins, err := tx.Prepare(stmt)
+		require.NoError(b, err)
+		args := make([]any, 0, 3*per)
+		frame := []byte("bench")
+		for i := 0; i+per <= len(rows); i += per {
+			args = args[:0]
+			for _, r := range rows[i : i+per] {
+				args = append(args, frame, r.key, r.value)
+			}
+			_, err := ins.Exec(args...)
+			require.NoError(b, err)
+		}
+		require.NoError(b, tx.Commit())
+		b.StopTimer()
+		require.NoError(b, db.Close())
+		b.StartTimer()
+	}
 }
