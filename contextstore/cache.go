@@ -291,6 +291,18 @@ func (c *cached) ApplyIf(ctx context.Context, guards []Guard, ms []Mutation) ([]
 	return ApplyIf(ctx, c.s, guards, ms)
 }
 
+// RemapIf forwards to the wrapped store's Remapper (RemapperOf finds it
+// through the cache only when the store has one), dropping what the cache
+// holds of the frames it writes.
+func (c *cached) RemapIf(ctx context.Context, guards []Guard, ms []Mutation, frameID string, r Remap) ([]FrameState, int, error) {
+	inner, ok := RemapperOf(c.s)
+	if !ok {
+		return nil, 0, unsupportedRemap()
+	}
+	defer c.writing(append(framesOf(guards, ms), frameID)...)()
+	return inner.RemapIf(ctx, guards, ms, frameID, r)
+}
+
 func relayouts(guards []Guard) bool {
 	return slices.ContainsFunc(guards, func(g Guard) bool { return g.Relayout })
 }

@@ -112,12 +112,13 @@ const (
 	opApplyIf
 	opFrameStates
 	opReadSubset
+	opRemapIf
 	opClose
 	opCount
 )
 
 var opNames = [opCount]string{"set", "get", "delete", "list", "apply", "getmany", "listframe", "readframe",
-	"dropframe", "listframes", "readversioned", "applyif", "framestates", "readsubset", "close"}
+	"dropframe", "listframes", "readversioned", "applyif", "framestates", "readsubset", "remapif", "close"}
 
 func (o storeOp) String() string { return opNames[o] }
 
@@ -405,6 +406,19 @@ func (in *instrumented) readSubsetShared(ctx context.Context, frameID string, su
 	snap, err := ReadSubsetShared(c.ctx, in.s, frameID, sub)
 	c.end(err, len(snap.Entries), 0)
 	return snap, err
+}
+
+// RemapIf forwards to the wrapped store's Remapper (RemapperOf finds it
+// through Instrument only when the store has one).
+func (in *instrumented) RemapIf(ctx context.Context, guards []Guard, ms []Mutation, frameID string, r Remap) ([]FrameState, int, error) {
+	inner, remaps := RemapperOf(in.s)
+	if !remaps {
+		return nil, 0, unsupportedRemap()
+	}
+	c := in.begin(ctx, opRemapIf, frameID)
+	states, n, err := inner.RemapIf(c.ctx, guards, ms, frameID, r)
+	c.end(err, 0, (len(ms)+n)*ok(err))
+	return states, n, err
 }
 
 func (in *instrumented) ApplyIf(ctx context.Context, guards []Guard, ms []Mutation) ([]FrameState, error) {

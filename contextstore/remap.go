@@ -37,13 +37,30 @@ type Remapper interface {
 	RemapIf(ctx context.Context, guards []Guard, ms []Mutation, frameID string, r Remap) ([]FrameState, int, error)
 }
 
-// RemapperOf returns s's Remapper when s remaps natively. A store without
-// one (a decorated store among them: the decorators do not remap yet) is
-// remapped by reading its entries and writing the moves, as the adapters'
-// commit path does.
+// RemapperOf returns s's Remapper when s remaps natively, or when s is a
+// decorator's (Instrument, Cache) over a store that does. A store without
+// one is remapped by reading its entries and writing the moves, as the
+// adapters' commit path does.
 func RemapperOf(s Store) (Remapper, bool) {
+	if n, ok := s.(interface{ decorator() Decorator }); ok {
+		d := n.decorator()
+		r, ok := d.(Remapper)
+		if !ok {
+			return nil, false
+		}
+		if _, inner := RemapperOf(d.Unwrap()); !inner {
+			return nil, false
+		}
+		return r, true
+	}
 	r, ok := s.(Remapper)
 	return r, ok
+}
+
+// unsupportedRemap is the error of a remap through a decorator whose store
+// cannot (RemapperOf never offers one).
+func unsupportedRemap() error {
+	return &Error{Op: "remapif", Kind: ErrUnsupported, Err: errors.New("the store does not remap on its side")}
 }
 
 var errBadRemap = errors.New("remap: a source row is outside the frame")
