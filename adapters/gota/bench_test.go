@@ -24,7 +24,8 @@ import (
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 
-	_ "github.com/ctxframe/ctxframe/contextstore/sqlstore" // registers sqlite://
+	"github.com/ctxframe/ctxframe/contextstore/sqlstore"
+	"github.com/ctxframe/ctxframe/contextstore/storetest"
 )
 
 // The benchmarks compare each operation through the adapter with the same
@@ -330,8 +331,9 @@ func BenchmarkGroupByNarrow(b *testing.B) {
 
 // BenchmarkRowContextAtScale is issue #14's case: 1M rows × 10 columns
 // carrying one row entry per row (a QC job's flags), on the memory store
-// and on SQLite (a file in a temporary directory, loaded afresh for every
-// run). The raw baseline is gota's own call; the floors of the re-keying
+// SQLite (a file in a temporary directory) and PostgreSQL (a table of its
+// own, when CTXFRAME_POSTGRES_URL names a server), loaded afresh for every
+// run. The raw baseline is gota's own call; the floors of the re-keying
 // operations are in BenchmarkRekeyFloor. Run with -benchtime 1x or 3x;
 // docs/PERFORMANCE.md has the figures.
 func BenchmarkRowContextAtScale(b *testing.B) {
@@ -357,6 +359,14 @@ var scaleStores = []struct {
 		s, err := contextstore.Open(context.Background(), "sqlite://"+filepath.ToSlash(filepath.Join(tb.TempDir(), "ctx.db"))+"?op_timeout=10m")
 		require.NoError(tb, err)
 		tb.Cleanup(func() { _ = contextstore.Close(s) })
+		return s
+	}},
+	{"postgres", func(tb testing.TB) contextstore.Store {
+		// A table of its own, dropped afterwards; skipped without a server.
+		s, err := sqlstore.OpenPostgres(context.Background(), storetest.ServerEnv(tb, storetest.EnvPostgresURL),
+			&sqlstore.Options{Table: fmt.Sprintf("ctxbench_%d", time.Now().UnixNano()), OpTimeout: 10 * time.Minute})
+		require.NoError(tb, err)
+		tb.Cleanup(func() { _ = s.DropTable(context.Background()) })
 		return s
 	}},
 }

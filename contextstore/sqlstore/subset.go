@@ -17,20 +17,25 @@ import (
 // have an index each (TABLE_marks); so a subset without row
 // or cell entries reads what it returns. Cells by column are the one part
 // read from all of the frame's cells and kept by column here. State and
-// entries come from one snapshot: a read transaction (SQLite's WAL
-// snapshot, PostgreSQL's REPEATABLE READ).
+// entries come from one snapshot: on SQLite a read transaction (its WAL
+// snapshot), on PostgreSQL one statement (readSubsetPostgres).
 func (s *Store) ReadSubset(ctx context.Context, frameID string, sub contextstore.Subset) (contextstore.Snapshot, error) {
 	fk := keys.Frame(frameID)
 	if err := fk.Validate(); err != nil {
 		return contextstore.Snapshot{}, err
 	}
 	snap := contextstore.Snapshot{FrameID: frameID}
-	err := s.run(ctx, "readsubset", fk, func(ctx context.Context) error {
-		opts := &sql.TxOptions{ReadOnly: true} // SQLite: DEFERRED, no write lock
-		if s.dialect == Postgres {
-			opts.Isolation = sql.LevelRepeatableRead
+	if s.dialect == Postgres {
+		err := s.run(ctx, "readsubset", fk, func(ctx context.Context) error {
+			return s.readSubsetPostgres(ctx, frameID, sub, &snap)
+		})
+		if err != nil {
+			return contextstore.Snapshot{}, err
 		}
-		tx, err := s.db.BeginTx(ctx, opts)
+		return snap, nil
+	}
+	err := s.run(ctx, "readsubset", fk, func(ctx context.Context) error {
+		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // DEFERRED: no write lock
 		if err != nil {
 			return err
 		}
@@ -55,65 +60,136 @@ func (s *Store) ReadSubset(ctx context.Context, frameID string, sub contextstore
 	return snap, nil
 }
 
-// subsetEntries runs the queries sub needs and keeps exactly what it
-// selects, sorted by key.
-func (s *Store) subsetEntries(ctx context.Context, tx *sql.Tx, frameID string, sub contextstore.Subset) ([]contextstore.Entry, error) {
-	type part struct {
-		query string
-		args  []any
+// readSubsetPostgres reads state and the subset in one statement (one
+// snapshot, one round trip): the frame's state row, then each part's rows
+// (the queries of subsetEntries, the part past a row only below the
+// frame's row bound, and one probe row for AnyRow), kept as sub selects.
+func (s *Store) readSubsetPostgres(ctx context.Context, frameID string, sub contextstore.Subset, snap *contextstore.Snapshot) error {
+	ft := `"` + s.opts.Table + `_frames"`
+	var q strings.Builder
+	q.WriteString("SELECT 0, NULL::bytea, NULL::text, version, epoch FROM " + ft + " WHERE frame_id = $1")
+	part := func(kind, query string) {
+		// Each part selects (entry_key, entry_value): it gets the kind
+		// before and the state's two columns after.
+		query = strings.Replace(strings.TrimPrefix(query, "SELECT "), " FROM ", ", 0::bigint, 0::bigint FROM ", 1)
+		q.WriteString(" UNION ALL (SELECT " + kind + ", " + query + ")")
 	}
-	id := []byte(frameID)
-	var parts []part
+	args := []any{[]byte(frameID)}
+	for _, p := range s.subsetParts(sub) {
+		if p == s.stmts.subsetPast {
+			args = append(args, int64(sub.RowsFrom))
+			part("1", p+" AND $2 < (SELECT row_bound FROM "+ft+" WHERE frame_id = $1)")
+			continue
+		}
+		part("1", p)
+	}
+	if sub.AnyRow {
+		part("2", s.stmts.subsetAnyRow)
+	}
+	rows, err := s.db.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return err
+	}
+	snap.State, snap.Entries = contextstore.FrameState{}, []contextstore.Entry{}
+	var (
+		kind           int
+		local, raw     sql.RawBytes
+		version, epoch int64
+		probe          []contextstore.Entry
+	)
+	err = eachRow(rows, []any{&kind, &local, &raw, &version, &epoch}, func() error {
+		switch kind {
+		case 0:
+			snap.State = contextstore.FrameState{Version: uint64(version), Epoch: uint64(epoch)}
+			return nil
+		case 2:
+			var err error
+			probe, err = appendEntry(nil, frameID, local, raw)
+			return err
+		}
+		return s.keepSelected(&snap.Entries, frameID, sub, local, raw)
+	})
+	if err != nil {
+		return err
+	}
+	snap.Entries = sortedUnique(snap.Entries)
+	if len(probe) == 1 && !slices.ContainsFunc(snap.Entries, func(e contextstore.Entry) bool { return e.Key.HasRow() }) {
+		snap.Entries = append(snap.Entries, probe[0])
+	}
+	return nil
+}
+
+// subsetParts lists the queries sub needs (each with the frame ID as $1;
+// subsetPast also with the row as $2).
+func (s *Store) subsetParts(sub contextstore.Subset) []string {
+	var parts []string
 	if sub.Frame || sub.Columns {
-		parts = append(parts, part{s.stmts.subsetHead, []any{id}})
+		parts = append(parts, s.stmts.subsetHead)
 	}
 	switch {
 	case sub.Rows:
-		parts = append(parts, part{s.stmts.subsetRows, []any{id}})
+		parts = append(parts, s.stmts.subsetRows)
 	case strings.HasPrefix(sub.RowsWith, contextstore.ReservedPrefix):
-		parts = append(parts, part{s.stmts.subsetMarked, []any{id}})
+		parts = append(parts, s.stmts.subsetMarked)
 	case sub.RowsWith != "":
-		parts = append(parts, part{s.stmts.subsetRows, []any{id}})
+		parts = append(parts, s.stmts.subsetRows)
 	}
 	if sub.AllCellsExcept || len(sub.Cells) > 0 {
-		parts = append(parts, part{s.stmts.subsetCells, []any{id}})
+		parts = append(parts, s.stmts.subsetCells)
 	}
 	if sub.RowsFrom > 0 {
-		parts = append(parts, part{s.stmts.subsetPast, []any{id, int64(sub.RowsFrom)}})
+		parts = append(parts, s.stmts.subsetPast)
 	}
+	return parts
+}
+
+// keepSelected decodes one row of a part onto es when sub selects it: by
+// its key first, so that a value is decoded only when kept (or when only
+// its marks can tell).
+func (s *Store) keepSelected(es *[]contextstore.Entry, frameID string, sub contextstore.Subset, local, raw []byte) error {
+	k, err := decodeKey(frameID, local)
+	if err != nil {
+		return err
+	}
+	if k.Kind() != keys.KindRow && !sub.Includes(contextstore.Entry{Key: k}) {
+		return nil
+	}
+	v, err := decodeValue(raw)
+	if err != nil {
+		return err
+	}
+	if e := (contextstore.Entry{Key: k, Value: v}); sub.Includes(e) {
+		*es = append(*es, e)
+	}
+	return nil
+}
+
+// sortedUnique sorts es by key and drops repeats (parts may meet).
+func sortedUnique(es []contextstore.Entry) []contextstore.Entry {
+	slices.SortFunc(es, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
+	return slices.CompactFunc(es, func(a, b contextstore.Entry) bool { return a.Key == b.Key })
+}
+
+// subsetEntries runs the queries sub needs and keeps exactly what it
+// selects, sorted by key.
+func (s *Store) subsetEntries(ctx context.Context, tx *sql.Tx, frameID string, sub contextstore.Subset) ([]contextstore.Entry, error) {
+	id := []byte(frameID)
 	out := []contextstore.Entry{}
-	for _, p := range parts {
-		rows, err := tx.QueryContext(ctx, p.query, p.args...)
+	for _, p := range s.subsetParts(sub) {
+		args := []any{id}
+		if p == s.stmts.subsetPast {
+			args = append(args, int64(sub.RowsFrom))
+		}
+		rows, err := tx.QueryContext(ctx, p, args...)
 		if err != nil {
 			return nil, err
 		}
 		var local, raw sql.RawBytes
-		err = eachRow(rows, []any{&local, &raw}, func() error {
-			k, err := decodeKey(frameID, local)
-			if err != nil {
-				return err
-			}
-			// Only marks need the value to decide; everything else is
-			// kept or left by its key, before its value is decoded.
-			if k.Kind() != keys.KindRow && !sub.Includes(contextstore.Entry{Key: k}) {
-				return nil
-			}
-			v, err := decodeValue(raw)
-			if err != nil {
-				return err
-			}
-			if e := (contextstore.Entry{Key: k, Value: v}); sub.Includes(e) {
-				out = append(out, e)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := eachRow(rows, []any{&local, &raw}, func() error { return s.keepSelected(&out, frameID, sub, local, raw) }); err != nil {
 			return nil, err
 		}
 	}
-	slices.SortFunc(out, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
-	// The past-the-end part may meet rows and cells another part read.
-	out = slices.CompactFunc(out, func(a, b contextstore.Entry) bool { return a.Key == b.Key })
+	out = sortedUnique(out)
 	if sub.AnyRow && (len(out) == 0 || !out[len(out)-1].Key.HasRow()) {
 		var local, raw []byte
 		err := tx.QueryRowContext(ctx, s.stmts.subsetAnyRow, id).Scan(&local, &raw)
