@@ -116,11 +116,7 @@ func TestRemapLeavesTheStoreAsPlanning(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	load := func(entries []contextstore.Entry) *contextstore.MemoryStore {
 		s := contextstore.NewMemoryStore()
-		ms := make([]contextstore.Mutation, len(entries))
-		for i, e := range entries {
-			ms[i] = contextstore.Put(e.Key, e.Value)
-		}
-		require.NoError(t, contextstore.Apply(ctx, s, ms))
+		require.NoError(t, contextstore.SetMany(ctx, s, entries))
 		return s
 	}
 	for seed := range 12 {

@@ -108,11 +108,7 @@ func TestKnownChangeReadsOnlyWhatItPlans(t *testing.T) {
 			c := Change{Inputs: []Input{in}, Output: "f", Columns: cols, Rows: SameRows(passthroughShape.Rows), Operation: name}
 			whole, known := contextstore.NewMemoryStore(), newSubsetRecorder()
 			for _, s := range []contextstore.Store{whole, known} {
-				ms := make([]contextstore.Mutation, len(entries))
-				for i, e := range entries {
-					ms[i] = contextstore.Put(e.Key, e.Value)
-				}
-				require.NoError(t, contextstore.Apply(context.Background(), s, ms))
+				require.NoError(t, contextstore.SetMany(context.Background(), s, entries))
 			}
 			step := func([][]contextstore.Entry) (Change, error) { return c, nil }
 			_, _, err := commitChange(context.Background(), whole, readsOf(c), "f", step, false)
