@@ -163,3 +163,34 @@ func ExampleApplyIf() {
 	// map[readings:2]
 	// map[unit:degC]
 }
+
+// ReadSubset reads part of a frame with the frame's state: here the column
+// entries and the rows that carry a state mark, out of a frame with row
+// context on every row. The memory and SQL stores serve it from their
+// indexes, at a cost that follows what it returns.
+func ExampleReadSubset() {
+	ctx := context.Background()
+	store := contextstore.NewMemoryStore()
+	var es []contextstore.Entry
+	es = append(es, contextstore.Entry{Key: keys.Column("qc", "temp"), Value: contextstore.Value{"unit": "°C"}})
+	for row := range 1000 {
+		v := contextstore.Value{"flag": "checked"}
+		if row == 7 {
+			v[contextstore.ReservedPrefix+"state"] = true // bound to this row's data
+		}
+		es = append(es, contextstore.Entry{Key: keys.Row("qc", row), Value: v})
+	}
+	if err := contextstore.SetMany(ctx, store, es); err != nil {
+		panic(err)
+	}
+	snap, err := contextstore.ReadSubset(ctx, store, "qc", contextstore.Subset{Columns: true, RowsWith: contextstore.ReservedPrefix + "state"})
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range snap.Entries {
+		fmt.Println(e.Key.Local(), e.Value)
+	}
+	// Output:
+	// c:temp map[unit:°C]
+	// r:7 map[ctxframe.state:true flag:checked]
+}
