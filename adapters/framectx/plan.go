@@ -40,7 +40,7 @@ func PlanChange(c Change, inputs [][]contextstore.Entry, existing []contextstore
 		}
 		inputs = [][]contextstore.Entry{kept}
 	}
-	if planMoves && len(inputs) == 1 && sameEntries(inputs[0], existing) && movesOnly(c) {
+	if planMoves && len(inputs) == 1 && sameEntries(inputs[0], existing) && movesOnly(c) && sortedByKey(inputs[0]) {
 		// Rows that only move are planned by row, not by key.
 		if plan, ok, err := planMoved(c, inputs[0]); ok || err != nil {
 			return plan, err
@@ -62,6 +62,12 @@ func PlanChange(c Change, inputs [][]contextstore.Entry, existing []contextstore
 	}
 	p.stateNotes()
 	return &Plan{Mutations: diff(c.Output, desired, existing), Notes: p.notes}, nil
+}
+
+// sortedByKey reports whether es is in key order, as stores return a frame:
+// the row-move path relies on it (PlanChange's callers need not).
+func sortedByKey(es []contextstore.Entry) bool {
+	return slices.IsSortedFunc(es, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
 }
 
 // planner holds a validated Change and its inputs' entries, indexed.
