@@ -240,8 +240,8 @@ func appendRows(out []Entry, frameID string, kind keys.Kind, column string, rows
 // returns how many it wrote. Dense levels are rebuilt by walking r's
 // sources, sparse ones (and the reserved rows) through its inverse.
 func (f *memFrame) remap(r Remap) int {
-	var targets [][]int
-	inverse := func() [][]int {
+	var targets map[int][]int
+	inverse := func() map[int][]int {
 		if targets == nil {
 			targets = r.inverse()
 		}
@@ -261,10 +261,11 @@ func (f *memFrame) remap(r Remap) int {
 	f.n += len(rows) - before
 	if len(f.reserved) > 0 {
 		reserved := make(map[int]struct{}, len(f.reserved))
-		t := inverse()
-		for src := range f.reserved {
-			if src < len(t) {
-				for _, i := range t[src] {
+		// The reserved set is small: a look-up per new row finds its
+		// members' new places without the inverse.
+		for i, src := range r.Sources {
+			if _, ok := f.reserved[src]; ok && src < r.Rows {
+				if _, kept := f.rows[i]; kept {
 					reserved[i] = struct{}{}
 				}
 			}

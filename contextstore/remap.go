@@ -87,11 +87,11 @@ func remapRows(rows map[int]Value, r Remap) (map[int]Value, int) {
 
 // sparseRemap is remapRows for a level with few entries: through the
 // inverse of r, visiting only its entries.
-func sparseRemap(rows map[int]Value, r Remap, targets [][]int) (map[int]Value, int) {
+func sparseRemap(rows map[int]Value, r Remap, targets map[int][]int) (map[int]Value, int) {
 	out := make(map[int]Value, len(rows))
 	moved := 0
 	for src, v := range rows {
-		if src >= r.Rows || src >= len(targets) {
+		if src >= r.Rows {
 			continue
 		}
 		for _, i := range targets[src] {
@@ -115,9 +115,10 @@ func vacated(old, out map[int]Value) int {
 	return n
 }
 
-// inverse lists, per source row, the rows that take its entries.
-func (r Remap) inverse() [][]int {
-	targets := make([][]int, r.Rows)
+// inverse lists, per source row, the rows that take its entries. It is
+// sized by the sources there are, never by r.Rows, which a caller states.
+func (r Remap) inverse() map[int][]int {
+	targets := make(map[int][]int, len(r.Sources))
 	for i, src := range r.Sources {
 		if src >= 0 && src < r.Rows {
 			targets[src] = append(targets[src], i)
