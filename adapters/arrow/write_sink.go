@@ -124,6 +124,18 @@ type writeContext struct {
 	maxRow  int
 }
 
+// readForWriting reads frameID's entries for encoding, which only reads
+// them: shared with a store that shares (ReadVersionedShared), so writing
+// a frame of a million entries copies none of them; a store without
+// versioned frames is read with ReadFrame.
+func readForWriting(ctx context.Context, store contextstore.Store, frameID string) ([]contextstore.Entry, error) {
+	if !contextstore.Versioned(store) {
+		return contextstore.ReadFrame(ctx, store, frameID)
+	}
+	snap, err := contextstore.ReadVersionedShared(ctx, store, frameID)
+	return snap.Entries, err
+}
+
 // encodeForWriting checks a writer's arguments and encodes frameID's
 // context into schema's metadata, for op's writer.
 func encodeForWriting(ctx context.Context, op string, w io.Writer, store contextstore.Store, frameID string, schema *arrow.Schema, limits arrowmeta.Limits) (_ writeContext, err error) {
@@ -132,7 +144,7 @@ func encodeForWriting(ctx context.Context, op string, w io.Writer, store context
 	if w == nil || store == nil || schema == nil {
 		return writeContext{}, opError(op, frameID, ErrInvalidArgument, errors.New("nil writer, store or schema"))
 	}
-	entries, err := contextstore.ReadFrame(ctx, store, frameID)
+	entries, err := readForWriting(ctx, store, frameID)
 	if err != nil {
 		return writeContext{}, opError(op, frameID, nil, fmt.Errorf("reading the context: %w", err))
 	}
