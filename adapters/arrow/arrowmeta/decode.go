@@ -424,6 +424,56 @@ func quoteShort(s string) string {
 	return strconv.Quote(s)
 }
 
+// sortEntries puts es in key order. Decoded cells come row by row, and
+// key order is column by column: grouping them by level and column, in the
+// order they come, leaves each group in row order when it was, and then
+// putting the groups in order is all the sort there is to do (a million
+// cells: a pass instead of a 1.3 s comparison sort). Any other order is
+// sorted.
 func sortEntries(es []contextstore.Entry) {
-	slices.SortFunc(es, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
+	byKey := func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) }
+	if len(es) < 1024 {
+		slices.SortFunc(es, byKey)
+		return
+	}
+	// A group: one frame's row entries, or its cells of one column, or its
+	// frame and column entries together.
+	groupOf := func(k keys.Key) [3]string {
+		if k.HasRow() {
+			return [3]string{k.FrameID(), k.Kind().String(), k.ColumnName()}
+		}
+		return [3]string{k.FrameID(), "", ""}
+	}
+	// Count, then fill groups sized once.
+	index := map[[3]string]int{}
+	var sizes []int
+	for _, e := range es {
+		id := groupOf(e.Key)
+		g, ok := index[id]
+		if !ok {
+			g = len(sizes)
+			index[id] = g
+			sizes = append(sizes, 0)
+		}
+		sizes[g]++
+	}
+	groups := make([][]contextstore.Entry, len(sizes))
+	for g, n := range sizes {
+		groups[g] = make([]contextstore.Entry, 0, n)
+	}
+	for _, e := range es {
+		g := index[groupOf(e.Key)]
+		groups[g] = append(groups[g], e)
+	}
+	for _, g := range groups {
+		if !slices.IsSortedFunc(g, byKey) {
+			slices.SortFunc(g, byKey)
+		}
+	}
+	// Groups do not overlap in key order, so their first entries order them.
+	slices.SortFunc(groups, func(a, b []contextstore.Entry) int { return byKey(a[0], b[0]) })
+	out := es[:0]
+	for _, g := range groups {
+		out = append(out, g...)
+	}
 }

@@ -2,6 +2,8 @@ package arrowmeta
 
 import (
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -139,5 +141,39 @@ func TestDecodeErrorMessagesStayShort(t *testing.T) {
 	_, err := Decode(hostile(head(Namespace+long, "1")), Limits{})
 	if !errors.Is(err, ErrMalformed) || len(err.Error()) > 300 {
 		t.Errorf("error of %d bytes: %.300v", len(err.Error()), err)
+	}
+}
+
+// sortEntries gives the order of a plain sort by key, whatever order the
+// entries come in: row by row, shuffled, in key order, over several frames.
+func TestSortEntriesIsAPlainSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var es []contextstore.Entry
+	for _, frame := range []string{"f", "g"} {
+		es = append(es, contextstore.Entry{Key: keys.Frame(frame)}, contextstore.Entry{Key: keys.Column(frame, "b")}, contextstore.Entry{Key: keys.Column(frame, "a")})
+		for row := range 700 {
+			if rng.IntN(2) == 0 {
+				es = append(es, contextstore.Entry{Key: keys.Row(frame, row)})
+			}
+			for _, col := range []string{"b", "a", "c:1", ""} {
+				if rng.IntN(3) > 0 {
+					es = append(es, contextstore.Entry{Key: keys.Cell(frame, row, col)})
+				}
+			}
+		}
+	}
+	want := slices.Clone(es)
+	slices.SortFunc(want, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
+	shuffled := slices.Clone(es)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for name, in := range map[string][]contextstore.Entry{"row by row": es, "shuffled": shuffled, "sorted": slices.Clone(want), "small": slices.Clone(es[:100])} {
+		got := slices.Clone(in)
+		sortEntries(got)
+		w := want
+		if name == "small" {
+			w = slices.Clone(in)
+			slices.SortFunc(w, func(a, b contextstore.Entry) int { return keys.Compare(a.Key, b.Key) })
+		}
+		require.Equal(t, w, got, name)
 	}
 }
