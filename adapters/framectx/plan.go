@@ -46,6 +46,12 @@ func PlanChange(c Change, inputs [][]contextstore.Entry, existing []contextstore
 			return plan, err
 		}
 	}
+	return planEntries(c, inputs, existing)
+}
+
+// planEntries is the general planner: every level of c planned from its
+// inputs' entries, and diffed against existing.
+func planEntries(c Change, inputs [][]contextstore.Entry, existing []contextstore.Entry) (*Plan, error) {
 	p, err := newPlanner(c, inputs)
 	if err != nil {
 		return nil, err

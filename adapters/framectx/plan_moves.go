@@ -236,21 +236,10 @@ func planMoved(c Change, entries []contextstore.Entry) (*Plan, bool, error) {
 }
 
 // planHead plans the frame and column entries of a change for which
-// movesOnly holds, from its frame and column entries (head).
+// movesOnly holds, from its frame and column entries (head): the general
+// planner, which finds no row context in them.
 func planHead(c Change, head []contextstore.Entry) (*Plan, error) {
-	p, err := newPlanner(c, [][]contextstore.Entry{head})
-	if err != nil {
-		return nil, err
-	}
-	desired := make(map[keys.Key]contextstore.Value, len(head))
-	if err := p.frame(desired); err != nil {
-		return nil, err
-	}
-	if err := p.columns(desired); err != nil {
-		return nil, err
-	}
-	p.stateNotes()
-	return &Plan{Mutations: diff(c.Output, desired, head), Notes: p.notes}, nil
+	return planEntries(c, [][]contextstore.Entry{head}, head)
 }
 
 // movedMapping resolves c's row mapping when it is one the row-move path
