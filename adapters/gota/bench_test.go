@@ -24,6 +24,7 @@ import (
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 
+	"github.com/ctxframe/ctxframe/contextstore/redisstore"
 	"github.com/ctxframe/ctxframe/contextstore/sqlstore"
 	"github.com/ctxframe/ctxframe/contextstore/storetest"
 )
@@ -331,9 +332,9 @@ func BenchmarkGroupByNarrow(b *testing.B) {
 
 // BenchmarkRowContextAtScale is issue #14's case: 1M rows × 10 columns
 // carrying one row entry per row (a QC job's flags), on the memory store
-// SQLite (a file in a temporary directory) and PostgreSQL (a table of its
-// own, when CTXFRAME_POSTGRES_URL names a server), loaded afresh for every
-// run. The raw baseline is gota's own call; the floors of the re-keying
+// SQLite (a file in a temporary directory), Redis and PostgreSQL (a prefix
+// or table of their own, when CTXFRAME_REDIS_URL or CTXFRAME_POSTGRES_URL
+// names a server), loaded afresh for every run. The raw baseline is gota's own call; the floors of the re-keying
 // operations are in BenchmarkRekeyFloor. Run with -benchtime 1x or 3x;
 // docs/PERFORMANCE.md has the figures.
 func BenchmarkRowContextAtScale(b *testing.B) {
@@ -359,6 +360,18 @@ var scaleStores = []struct {
 		s, err := contextstore.Open(context.Background(), "sqlite://"+filepath.ToSlash(filepath.Join(tb.TempDir(), "ctx.db"))+"?op_timeout=10m")
 		require.NoError(tb, err)
 		tb.Cleanup(func() { _ = contextstore.Close(s) })
+		return s
+	}},
+	{"redis", func(tb testing.TB) contextstore.Store {
+		// A prefix of its own, its frame dropped afterwards; skipped
+		// without a server.
+		url := storetest.ServerEnv(tb, storetest.EnvRedisURL)
+		s, err := redisstore.Open(context.Background(), url+"?prefix="+fmt.Sprintf("ctxbench%d:", time.Now().UnixNano())+"&timeout=10m")
+		require.NoError(tb, err)
+		tb.Cleanup(func() {
+			_ = contextstore.DropFrame(context.Background(), s, "bench")
+			_ = s.Close()
+		})
 		return s
 	}},
 	{"postgres", func(tb testing.TB) contextstore.Store {
