@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
@@ -22,36 +20,9 @@ var _ contextstore.SubsetReader = (*Store)(nil)
 // entries, not a million values). Reading only the selected fields needs
 // a frame laid out in several hashes, which this store does not do yet.
 func (s *Store) ReadSubset(ctx context.Context, frameID string, sub contextstore.Subset) (contextstore.Snapshot, error) {
-	fk := keys.Frame(frameID)
-	if err := fk.Validate(); err != nil {
-		return contextstore.Snapshot{}, err
-	}
-	octx, cancel, err := s.begin(ctx, "readsubset", fk)
-	if err != nil {
-		return contextstore.Snapshot{}, err
-	}
-	defer cancel()
-	var (
-		all   *redis.MapStringStringCmd
-		state *redis.SliceCmd
-	)
-	_, err = s.client.TxPipelined(octx, func(p redis.Pipeliner) error {
-		all = p.HGetAll(octx, s.frameKey(frameID))
-		state = p.HMGet(octx, s.stateKey(frameID), "v", "e")
-		return nil
+	return s.readFrameHash(ctx, "readsubset", frameID, func(all map[string]string) ([]contextstore.Entry, error) {
+		return decodeSubset(frameID, all, sub)
 	})
-	if err != nil {
-		return contextstore.Snapshot{}, s.fail(ctx, "readsubset", fk, err)
-	}
-	entries, err := decodeSubset(frameID, all.Val(), sub)
-	if err != nil {
-		return contextstore.Snapshot{}, contextstore.NewError("readsubset", backend, fk, contextstore.ErrBackend, err)
-	}
-	st, err := parseState(state.Val())
-	if err != nil {
-		return contextstore.Snapshot{}, contextstore.NewError("readsubset", backend, fk, contextstore.ErrBackend, err)
-	}
-	return contextstore.Snapshot{FrameID: frameID, State: st, Entries: entries}, nil
 }
 
 // decodeSubset decodes the fields of a frame's hash that sub selects, in

@@ -51,11 +51,20 @@ func (f *frameScript) writes() bool {
 // ReadVersioned implements contextstore.Versioner with one MULTI/EXEC of
 // HGETALL on the frame's hash and HMGET on its state hash.
 func (s *Store) ReadVersioned(ctx context.Context, frameID string) (contextstore.Snapshot, error) {
+	return s.readFrameHash(ctx, "readversioned", frameID, func(all map[string]string) ([]contextstore.Entry, error) {
+		return decodeFrame(frameID, all)
+	})
+}
+
+// readFrameHash reads frameID's hash and state in one MULTI/EXEC (HGETALL,
+// HMGET of v and e) and turns the hash into entries with decode: the one
+// consistent read of ReadVersioned and ReadSubset.
+func (s *Store) readFrameHash(ctx context.Context, op, frameID string, decode func(map[string]string) ([]contextstore.Entry, error)) (contextstore.Snapshot, error) {
 	fk := keys.Frame(frameID)
 	if err := fk.Validate(); err != nil {
 		return contextstore.Snapshot{}, err
 	}
-	octx, cancel, err := s.begin(ctx, "readversioned", fk)
+	octx, cancel, err := s.begin(ctx, op, fk)
 	if err != nil {
 		return contextstore.Snapshot{}, err
 	}
@@ -70,15 +79,15 @@ func (s *Store) ReadVersioned(ctx context.Context, frameID string) (contextstore
 		return nil
 	})
 	if err != nil {
-		return contextstore.Snapshot{}, s.fail(ctx, "readversioned", fk, err)
+		return contextstore.Snapshot{}, s.fail(ctx, op, fk, err)
 	}
-	entries, err := decodeFrame(frameID, all.Val())
+	entries, err := decode(all.Val())
 	if err != nil {
-		return contextstore.Snapshot{}, contextstore.NewError("readversioned", backend, fk, contextstore.ErrBackend, err)
+		return contextstore.Snapshot{}, contextstore.NewError(op, backend, fk, contextstore.ErrBackend, err)
 	}
 	st, err := parseState(state.Val())
 	if err != nil {
-		return contextstore.Snapshot{}, contextstore.NewError("readversioned", backend, fk, contextstore.ErrBackend, err)
+		return contextstore.Snapshot{}, contextstore.NewError(op, backend, fk, contextstore.ErrBackend, err)
 	}
 	return contextstore.Snapshot{FrameID: frameID, State: st, Entries: entries}, nil
 }
