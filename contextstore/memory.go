@@ -272,7 +272,7 @@ func (s *MemoryStore) RemapIf(ctx context.Context, guards []Guard, ms []Mutation
 	if err := ValidateGuards(guards); err != nil {
 		return nil, 0, err
 	}
-	if err := r.validate("remapif", memBackend, frameID); err != nil {
+	if err := ValidateRemap("remapif", memBackend, frameID, r); err != nil {
 		return nil, 0, err
 	}
 	normalized, err := ValidateBatch(ms)

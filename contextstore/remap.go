@@ -127,8 +127,10 @@ func (r Remap) inverse() map[int][]int {
 	return targets
 }
 
-// validate refuses a remap whose sources are not rows of the frame.
-func (r Remap) validate(op, backend, frameID string) error {
+// ValidateRemap refuses a remap whose sources are not rows of the frame,
+// with an *Error of op and backend: the check every Remapper makes before
+// it touches anything.
+func ValidateRemap(op, backend, frameID string, r Remap) error {
 	if err := keys.Frame(frameID).Validate(); err != nil {
 		return err
 	}

@@ -33,8 +33,8 @@ func (s *Store) perFrameTransactions() bool {
 	return ring
 }
 
-// GetMany implements contextstore.Batcher with one HMGET per frame, all in
-// one pipeline.
+// GetMany implements contextstore.Batcher with one HMGET per hash (a
+// frame's head, rows, or one column's cells), all in one pipeline.
 func (s *Store) GetMany(ctx context.Context, ks []keys.Key) ([]contextstore.Value, error) {
 	for _, k := range ks {
 		if err := k.Validate(); err != nil {
@@ -56,13 +56,14 @@ func (s *Store) GetMany(ctx context.Context, ks []keys.Key) ([]contextstore.Valu
 		at     []int // positions in ks
 		cmd    *redis.SliceCmd
 	}
-	byFrame := make(map[string]*frameRead)
+	byHash := make(map[string]*frameRead)
 	var reads []*frameRead
 	for i, k := range ks {
-		r := byFrame[k.FrameID()]
+		name := s.hashFor(k)
+		r := byHash[name]
 		if r == nil {
-			r = &frameRead{name: s.frameKey(k.FrameID())}
-			byFrame[k.FrameID()] = r
+			r = &frameRead{name: name}
+			byHash[name] = r
 			reads = append(reads, r)
 		}
 		r.fields = append(r.fields, k.Local())

@@ -2,22 +2,29 @@
 // outlives a process and is shared by every process that reaches the same
 // Redis, on a single node, behind Sentinel or in a Redis Cluster.
 //
-// Each frame's context is one Redis hash. Its key is
+// Each frame's context is a few Redis keys under the frame's hash tag
+// (layout 2): its head hash
 //
 //	PREFIX + "ctx1:{FRAME}"
 //
-// (the canonical key prefix of keys.Version and keys.Key.HashTag), so the
-// whole frame lives on one Cluster slot; its fields are the frame-relative
-// key strings of keys.Key.Local and its values the canonical JSON of
-// contextstore.MarshalValue. A frame's batch is then one MULTI/EXEC on one
-// key, a frame lists in one HKEYS and reads in one HGETALL, and dropping a
-// frame is one UNLINK.
+// (the canonical key prefix of keys.Version and keys.Key.HashTag) holds
+// its frame and column entries; the head's name plus ":r" its row entries,
+// plus ":x:" and a column name that column's cell entries; ":x" is the set
+// of columns with cells, ":m" the set of rows whose values carry a
+// contextstore.ReservedPrefix field, ":v" the state (version, layout
+// epoch, row bound). Fields are the frame-relative key strings of
+// keys.Key.Local and values the canonical JSON of
+// contextstore.MarshalValue. The whole frame lives on one Cluster slot, a
+// write of any part of it is one script call, and an operation reads only
+// the hashes it needs (ReadSubset). Stores written by the first layout, one
+// hash a frame, are moved to this one on first use (see
+// docs/stores-redis.md).
 //
-// Atomicity: Set, Delete and DropFrame touch one key and are atomic. Apply
-// runs the whole batch in one MULTI/EXEC on a single node (or behind
-// Sentinel); on a Cluster (or a go-redis Ring), where one transaction cannot
-// span slots, it runs one MULTI/EXEC per frame, so it is atomic per frame,
-// as the contextstore.Batcher contract allows.
+// Atomicity: every write is one Lua script call. Apply runs the whole
+// batch in one call on a single node (or behind Sentinel); on a Cluster
+// (or a go-redis Ring), where one script cannot span slots, it runs one
+// call per frame, so it is atomic per frame, as the contextstore.Batcher
+// contract allows.
 //
 // Namespace: keys whose names carry the store's prefix but are not in the
 // form above are skipped by ListKeys and ListFrames (they may belong to

@@ -2,13 +2,18 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/keys"
 )
 
-// ListFrame implements contextstore.FrameLister with one HKEYS.
+// ListFrame implements contextstore.FrameLister with one MULTI/EXEC of
+// HKEYS on each of the frame's hashes (see readHashes).
 func (s *Store) ListFrame(ctx context.Context, frameID string) ([]keys.Key, error) {
 	fk := keys.Frame(frameID)
 	if err := fk.Validate(); err != nil {
@@ -19,9 +24,13 @@ func (s *Store) ListFrame(ctx context.Context, frameID string) ([]keys.Key, erro
 		return nil, err
 	}
 	defer cancel()
-	fields, err := s.client.HKeys(octx, s.frameKey(frameID)).Result()
+	read, err := s.readHashes(octx, frameID, true)
 	if err != nil {
 		return nil, s.fail(ctx, "listframe", fk, err)
+	}
+	var fields []string
+	for _, c := range read.fields {
+		fields = append(fields, c.Val()...)
 	}
 	return sortedFields(frameID, fields), nil
 }
@@ -42,37 +51,119 @@ func sortedFields(frameID string, fields []string) []keys.Key {
 	return out
 }
 
-// ReadFrame implements contextstore.FrameReader with one HGETALL.
+// ReadFrame implements contextstore.FrameReader with one MULTI/EXEC of
+// HGETALL on each of the frame's hashes (see readHashes).
 func (s *Store) ReadFrame(ctx context.Context, frameID string) ([]contextstore.Entry, error) {
-	fk := keys.Frame(frameID)
-	if err := fk.Validate(); err != nil {
-		return nil, err
-	}
-	octx, cancel, err := s.begin(ctx, "readframe", fk)
-	if err != nil {
-		return nil, err
-	}
-	defer cancel()
-	all, err := s.client.HGetAll(octx, s.frameKey(frameID)).Result()
-	if err != nil {
-		return nil, s.fail(ctx, "readframe", fk, err)
-	}
-	out, err := decodeFrame(frameID, all)
-	if err != nil {
-		return nil, contextstore.NewError("readframe", backend, fk, contextstore.ErrBackend, err)
-	}
-	return out, nil
+	snap, err := s.readWhole(ctx, "readframe", frameID)
+	return snap.Entries, err
 }
 
-// decodeFrame turns a frame's hash into its entries, sorted, skipping
+// hashReads is one consistent read of a frame's hashes: their fields (or
+// fields and values) and the frame's state.
+type hashReads struct {
+	fields []*redis.StringSliceCmd
+	values []*redis.MapStringStringCmd
+	state  *redis.SliceCmd
+}
+
+// readHashesAttempts bounds how often readHashes reads again because the
+// frame's cell columns changed between its two round trips.
+const readHashesAttempts = 32
+
+// readHashes reads every hash of frameID (head, rows, each cell column's)
+// and its state in one MULTI/EXEC: HKEYS when keysOnly, HGETALL otherwise.
+// Which cell hashes there are is learnt from the set of cell columns just
+// before; the transaction reads that set again, and the read is tried
+// again if it changed in between, so what is returned is the frame as it
+// was at one instant.
+func (s *Store) readHashes(ctx context.Context, frameID string, keysOnly bool) (hashReads, error) {
+	colsKey := s.cellColumnsKey(frameID)
+	cols, err := s.client.SMembers(ctx, colsKey).Result()
+	if err != nil {
+		return hashReads{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		slices.Sort(cols)
+		names := []string{s.frameKey(frameID), s.rowsKey(frameID)}
+		for _, col := range cols {
+			names = append(names, s.cellsKey(frameID, col))
+		}
+		var (
+			read  hashReads
+			again *redis.StringSliceCmd
+		)
+		_, err = s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			for _, name := range names {
+				if keysOnly {
+					read.fields = append(read.fields, p.HKeys(ctx, name))
+				} else {
+					read.values = append(read.values, p.HGetAll(ctx, name))
+				}
+			}
+			read.state = p.HMGet(ctx, s.stateKey(frameID), "v", "e")
+			again = p.SMembers(ctx, colsKey)
+			return nil
+		})
+		if err != nil {
+			return hashReads{}, err
+		}
+		now := again.Val()
+		slices.Sort(now)
+		if slices.Equal(now, cols) {
+			return read, nil
+		}
+		if attempt+1 >= readHashesAttempts {
+			return hashReads{}, errors.New("redisstore: the frame's cell columns kept changing during a read")
+		}
+		cols = now
+	}
+}
+
+// readWhole reads all of frameID's entries and its state at one instant.
+func (s *Store) readWhole(ctx context.Context, op, frameID string) (contextstore.Snapshot, error) {
+	fk := keys.Frame(frameID)
+	if err := fk.Validate(); err != nil {
+		return contextstore.Snapshot{}, err
+	}
+	octx, cancel, err := s.begin(ctx, op, fk)
+	if err != nil {
+		return contextstore.Snapshot{}, err
+	}
+	defer cancel()
+	read, err := s.readHashes(octx, frameID, false)
+	if err != nil {
+		return contextstore.Snapshot{}, s.fail(ctx, op, fk, err)
+	}
+	parts := make([]map[string]string, len(read.values))
+	for i, c := range read.values {
+		parts[i] = c.Val()
+	}
+	entries, err := decodeFrame(frameID, parts...)
+	if err != nil {
+		return contextstore.Snapshot{}, contextstore.NewError(op, backend, fk, contextstore.ErrBackend, err)
+	}
+	st, err := parseState(read.state.Val())
+	if err != nil {
+		return contextstore.Snapshot{}, contextstore.NewError(op, backend, fk, contextstore.ErrBackend, err)
+	}
+	return contextstore.Snapshot{FrameID: frameID, State: st, Entries: entries}, nil
+}
+
+// decodeFrame turns a frame's hashes into its entries, sorted, skipping
 // fields that are not frame-relative key strings.
-func decodeFrame(frameID string, all map[string]string) ([]contextstore.Entry, error) {
-	ks := make([]keys.Key, 0, len(all))
-	vs := make([]string, 0, len(all))
-	for field, data := range all {
-		if k, err := keys.ParseLocal(frameID, field); err == nil {
-			ks = append(ks, k)
-			vs = append(vs, data)
+func decodeFrame(frameID string, parts ...map[string]string) ([]contextstore.Entry, error) {
+	n := 0
+	for _, all := range parts {
+		n += len(all)
+	}
+	ks := make([]keys.Key, 0, n)
+	vs := make([]string, 0, n)
+	for _, all := range parts {
+		for field, data := range all {
+			if k, err := keys.ParseLocal(frameID, field); err == nil {
+				ks = append(ks, k)
+				vs = append(vs, data)
+			}
 		}
 	}
 	out := make([]contextstore.Entry, len(ks))
@@ -87,8 +178,8 @@ func decodeFrame(frameID string, all map[string]string) ([]contextstore.Entry, e
 }
 
 // DropFrame implements contextstore.FrameDropper with one writeScript call
-// that deletes the frame's hash and its state: the frame is back at the
-// zero state.
+// that deletes the frame's hashes, sets and state: the frame is back at
+// the zero state.
 func (s *Store) DropFrame(ctx context.Context, frameID string) error {
 	fk := keys.Frame(frameID)
 	if err := fk.Validate(); err != nil {

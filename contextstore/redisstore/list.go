@@ -12,7 +12,7 @@ import (
 )
 
 // ListKeys implements contextstore.Store: a SCAN of every master for the
-// store's hashes, then one HKEYS per frame, pipelined. Writes that run
+// store's hashes, then one HKEYS per hash, pipelined. Writes that run
 // concurrently may or may not be seen, as with any SCAN.
 func (s *Store) ListKeys(ctx context.Context) ([]keys.Key, error) {
 	octx, cancel, err := s.begin(ctx, "list", keys.Key{})
@@ -27,10 +27,12 @@ func (s *Store) ListKeys(ctx context.Context) ([]keys.Key, error) {
 	if len(frames) == 0 {
 		return []keys.Key{}, nil
 	}
-	cmds := make([]*redis.StringSliceCmd, len(frames))
+	cmds := make([][]*redis.StringSliceCmd, len(frames))
 	_, err = s.client.Pipelined(octx, func(p redis.Pipeliner) error {
 		for i, f := range frames {
-			cmds[i] = p.HKeys(octx, f.name)
+			for _, name := range f.names {
+				cmds[i] = append(cmds[i], p.HKeys(octx, name))
+			}
 		}
 		return nil
 	})
@@ -41,7 +43,11 @@ func (s *Store) ListKeys(ctx context.Context) ([]keys.Key, error) {
 	// each frame's keys sorts them all.
 	out := []keys.Key{}
 	for i, f := range frames {
-		out = append(out, sortedFields(f.id, cmds[i].Val())...)
+		var fields []string
+		for _, c := range cmds[i] {
+			fields = append(fields, c.Val()...)
+		}
+		out = append(out, sortedFields(f.id, fields)...)
 	}
 	return out, nil
 }
@@ -65,14 +71,15 @@ func (s *Store) ListFrames(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// scannedFrame is a frame found by SCAN and the name of its hash.
+// scannedFrame is a frame found by SCAN and the names of its entry hashes.
 type scannedFrame struct {
-	id, name string
+	id    string
+	names []string
 }
 
 // scanFrames finds the store's hashes on every master (a Cluster's or a
 // Ring's SCAN alone reaches one node) and returns their frames sorted by ID.
-// Names that frameKey cannot have made are skipped.
+// Names that are not a frame's head, rows or cells hash are skipped.
 func (s *Store) scanFrames(ctx context.Context) ([]scannedFrame, error) {
 	var (
 		mu    sync.Mutex
@@ -101,10 +108,19 @@ func (s *Store) scanFrames(ctx context.Context) ([]scannedFrame, error) {
 	slices.Sort(names)
 	names = slices.Compact(names)
 	frames := make([]scannedFrame, 0, len(names))
+	at := make(map[string]int)
 	for _, n := range names {
-		if id, ok := s.frameOf(n); ok {
-			frames = append(frames, scannedFrame{id: id, name: n})
+		id, ok := s.frameOfHash(n)
+		if !ok {
+			continue
 		}
+		i, seen := at[id]
+		if !seen {
+			i = len(frames)
+			at[id] = i
+			frames = append(frames, scannedFrame{id: id})
+		}
+		frames[i].names = append(frames[i].names, n)
 	}
 	slices.SortFunc(frames, func(a, b scannedFrame) int { return strings.Compare(a.id, b.id) })
 	return frames, nil

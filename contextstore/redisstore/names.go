@@ -21,8 +21,43 @@ func (s *Store) stateKey(frameID string) string {
 	return s.frameKey(frameID) + ":v"
 }
 
-// frameOf returns the frame whose hash is named name, and false for any
-// name frameKey cannot have made.
+// rowsKey returns the name of the hash that holds frameID's row entries.
+func (s *Store) rowsKey(frameID string) string { return s.frameKey(frameID) + ":r" }
+
+// marksKey returns the name of the set of frameID's row fields whose
+// values name a field under contextstore.ReservedPrefix: an index that
+// may hold more than that (a deleted row, a row that lost its mark), never
+// less, so a subset of marked rows reads what it finds, not every row.
+func (s *Store) marksKey(frameID string) string { return s.frameKey(frameID) + ":m" }
+
+// cellColumnsKey returns the name of the set of the columns of frameID
+// that have cell entries, each in the hash cellsKey names.
+func (s *Store) cellColumnsKey(frameID string) string { return s.frameKey(frameID) + ":x" }
+
+// cellsKey returns the name of the hash that holds the cell entries of
+// frameID's column. Key names are binary safe and the hash tag comes first,
+// so any column name can follow it.
+func (s *Store) cellsKey(frameID, column string) string {
+	return s.frameKey(frameID) + ":x:" + column
+}
+
+// hashFor returns the name of the hash that holds k.
+func (s *Store) hashFor(k keys.Key) string {
+	switch k.Kind() {
+	case keys.KindRow:
+		return s.rowsKey(k.FrameID())
+	case keys.KindCell:
+		return s.cellsKey(k.FrameID(), k.ColumnName())
+	}
+	return s.frameKey(k.FrameID())
+}
+
+// layoutKey is the name of the string that records the layout of the
+// store's frames (see layout.go).
+func (s *Store) layoutKey() string { return s.prefix + keys.Version + "layout" }
+
+// frameOf returns the frame whose head hash (frame and column entries) is
+// named name, and false for any name frameKey cannot have made.
 func (s *Store) frameOf(name string) (string, bool) {
 	rest, ok := strings.CutPrefix(name, s.prefix)
 	if !ok || !strings.HasSuffix(rest, "}") {
@@ -34,6 +69,24 @@ func (s *Store) frameOf(name string) (string, bool) {
 		return "", false
 	}
 	return k.FrameID(), true
+}
+
+// frameOfHash returns the frame that owns the entry hash named name (its
+// head, its rows or one column's cells), and false for any other name.
+// The escaped frame ID holds no '}', so the first one ends the hash tag.
+func (s *Store) frameOfHash(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, s.prefix)
+	if !ok {
+		return "", false
+	}
+	end := strings.IndexByte(rest, '}')
+	if end < 0 {
+		return "", false
+	}
+	if suffix := rest[end+1:]; suffix != "" && suffix != ":r" && !strings.HasPrefix(suffix, ":x:") {
+		return "", false
+	}
+	return s.frameOf(s.prefix + rest[:end+1])
 }
 
 // scanPattern is the SCAN MATCH pattern of every hash of the store.

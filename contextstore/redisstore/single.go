@@ -30,7 +30,7 @@ func (s *Store) Get(ctx context.Context, k keys.Key) (contextstore.Value, error)
 		return nil, err
 	}
 	defer cancel()
-	data, err := s.client.HGet(octx, s.frameKey(k.FrameID()), k.Local()).Result()
+	data, err := s.client.HGet(octx, s.hashFor(k), k.Local()).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, contextstore.NewError("get", backend, k, contextstore.ErrNotFound, nil)
 	}

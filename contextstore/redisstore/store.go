@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -106,6 +107,9 @@ type Store struct {
 	scanCount int64
 	closed    atomic.Bool
 
+	migrated  atomic.Bool // the store is in layoutVersion (see ready)
+	migrating sync.Mutex
+
 	failover       *failoverHook
 	minReplicas    int64
 	replicaTimeout time.Duration
@@ -185,8 +189,22 @@ func (s *Store) Close() error {
 }
 
 // begin runs the checks every operation starts with, after the key and value
-// are validated, and returns the context bounded by OpTimeout.
+// are validated, and returns the context bounded by OpTimeout, once the
+// store is in its layout (see ready).
 func (s *Store) begin(ctx context.Context, op string, k keys.Key) (context.Context, context.CancelFunc, error) {
+	octx, cancel, err := s.checked(ctx, op, k)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.ready(octx); err != nil {
+		cancel()
+		return nil, nil, s.fail(ctx, op, k, err)
+	}
+	return octx, cancel, nil
+}
+
+// checked is begin without the layout: the call checks and OpTimeout.
+func (s *Store) checked(ctx context.Context, op string, k keys.Key) (context.Context, context.CancelFunc, error) {
 	if err := contextstore.CheckCall(ctx, s.closed.Load(), op, backend, k); err != nil {
 		return nil, nil, err
 	}

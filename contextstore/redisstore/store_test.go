@@ -287,6 +287,24 @@ func TestFrameTTLIsRefreshedByWrites(t *testing.T) {
 				t.Errorf("after %s the frame's TTL is %v, want about 1h", op, ttl)
 			}
 		}
+		// Row and cell entries live in hashes (and sets) of their own: a
+		// write to any part of the frame refreshes them all.
+		require.NoError(t, contextstore.SetMany(ctx, s, []contextstore.Entry{
+			{Key: keys.Row("f", 3), Value: contextstore.Value{"ctxframe.state": "x"}},
+			{Key: keys.Cell("f", 3, "a"), Value: contextstore.Value{"q": 1}},
+		}))
+		parts := []string{name, name + ":r", name + ":m", name + ":x", name + ":x:a", name + ":v"}
+		for _, part := range parts {
+			require.NoError(t, raw.PExpire(ctx, part, time.Minute).Err())
+		}
+		require.NoError(t, s.Set(ctx, keys.Frame("f"), contextstore.Value{"b": 2}))
+		for _, part := range parts {
+			ttl, err := raw.PTTL(ctx, part).Result()
+			require.NoError(t, err)
+			if ttl <= 59*time.Minute || ttl > time.Hour {
+				t.Errorf("after a write to the frame, %s has TTL %v, want about 1h", part, ttl)
+			}
+		}
 
 		short := d.newStore(t, &redisstore.Options{FrameTTL: 50 * time.Millisecond})
 		k := keys.Frame("fleeting")

@@ -249,7 +249,9 @@ func openConfig(ctx context.Context, cfg *Config) (*Store, error) {
 		_ = client.Close()
 		return nil, err
 	}
-	octx, cancel, err := s.begin(ctx, "open", keys.Key{})
+	// Ping before anything else touches the store, so that refused
+	// credentials and TLS are told apart from other failures.
+	octx, cancel, err := s.checked(ctx, "open", keys.Key{})
 	if err != nil {
 		_ = s.Close()
 		return nil, err
@@ -268,6 +270,10 @@ func openConfig(ctx context.Context, cfg *Config) (*Store, error) {
 			e.Kind, e.Err = nil, fmt.Errorf("%w (%w)", ctxErr, err)
 		}
 		return nil, e
+	}
+	if err := s.ready(octx); err != nil {
+		_ = s.Close()
+		return nil, s.fail(ctx, "open", keys.Key{}, err)
 	}
 	return s, nil
 }

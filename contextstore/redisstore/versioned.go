@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -27,69 +28,59 @@ const mergeAttempts = 64
 
 // frameScript is one frame's part of a writeScript call.
 type frameScript struct {
-	frameID    string
-	data, meta string
-	cv, ce     string // the version and epoch the frame must be at, or ""
-	relayout   bool
-	drop       bool
-	ops        []any     // "s"/"d", field, value: the batch's writes, in order
-	merges     []pending // patches resolved before each try
-	guarded    bool
+	frameID string
+	// The frame's keys, in the order writeScript takes them.
+	data, meta, rows, marks, cols string
+	cv, ce                        string // the version and epoch the frame must be at, or ""
+	relayout                      bool
+	drop                          bool
+	ops                           []write   // the batch's writes, in order
+	merges                        []pending // patches resolved before each try
+	marked                        []any     // row fields set to values that carry a reserved field
+	bound                         int       // one past the highest row the batch sets
+	remap                         *contextstore.Remap
+	remapped                      int // the row and cell entries the remap wrote
+	guarded                       bool
+}
+
+// write is one HSET or HDEL of a field in the hash that holds it.
+type write struct {
+	del         bool
+	hash, field string
+	value       []byte
 }
 
 // pending is a merge: its patch is applied to the value read just before
 // the script runs, which checks that the value is still that one.
 type pending struct {
-	field string
+	k     keys.Key
 	patch contextstore.Value
 }
 
 func (f *frameScript) writes() bool {
-	return len(f.ops) > 0 || len(f.merges) > 0 || f.relayout || f.drop
+	return len(f.ops) > 0 || len(f.merges) > 0 || f.relayout || f.drop || f.remap != nil
+}
+
+// reservedMark is how a reserved field's name starts in a value's JSON: a
+// value without it carries no reserved field. (A string value that holds
+// it only makes the row a member of the marks index it need not be in.)
+var reservedMark = []byte(`"` + contextstore.ReservedPrefix)
+
+// set adds the write of k's encoded value to the frame's script.
+func (s *Store) set(f *frameScript, k keys.Key, value []byte) {
+	f.ops = append(f.ops, write{hash: s.hashFor(k), field: k.Local(), value: value})
+	if k.HasRow() {
+		f.bound = max(f.bound, k.RowIndex()+1)
+	}
+	if k.Kind() == keys.KindRow && bytes.Contains(value, reservedMark) {
+		f.marked = append(f.marked, k.Local())
+	}
 }
 
 // ReadVersioned implements contextstore.Versioner with one MULTI/EXEC of
-// HGETALL on the frame's hash and HMGET on its state hash.
+// HGETALL on each of the frame's hashes and HMGET on its state hash.
 func (s *Store) ReadVersioned(ctx context.Context, frameID string) (contextstore.Snapshot, error) {
-	return s.readFrameHash(ctx, "readversioned", frameID, func(all map[string]string) ([]contextstore.Entry, error) {
-		return decodeFrame(frameID, all)
-	})
-}
-
-// readFrameHash reads frameID's hash and state in one MULTI/EXEC (HGETALL,
-// HMGET of v and e) and turns the hash into entries with decode: the one
-// consistent read of ReadVersioned and ReadSubset.
-func (s *Store) readFrameHash(ctx context.Context, op, frameID string, decode func(map[string]string) ([]contextstore.Entry, error)) (contextstore.Snapshot, error) {
-	fk := keys.Frame(frameID)
-	if err := fk.Validate(); err != nil {
-		return contextstore.Snapshot{}, err
-	}
-	octx, cancel, err := s.begin(ctx, op, fk)
-	if err != nil {
-		return contextstore.Snapshot{}, err
-	}
-	defer cancel()
-	var (
-		all   *redis.MapStringStringCmd
-		state *redis.SliceCmd
-	)
-	_, err = s.client.TxPipelined(octx, func(p redis.Pipeliner) error {
-		all = p.HGetAll(octx, s.frameKey(frameID))
-		state = p.HMGet(octx, s.stateKey(frameID), "v", "e")
-		return nil
-	})
-	if err != nil {
-		return contextstore.Snapshot{}, s.fail(ctx, op, fk, err)
-	}
-	entries, err := decode(all.Val())
-	if err != nil {
-		return contextstore.Snapshot{}, contextstore.NewError(op, backend, fk, contextstore.ErrBackend, err)
-	}
-	st, err := parseState(state.Val())
-	if err != nil {
-		return contextstore.Snapshot{}, contextstore.NewError(op, backend, fk, contextstore.ErrBackend, err)
-	}
-	return contextstore.Snapshot{FrameID: frameID, State: st, Entries: entries}, nil
+	return s.readWhole(ctx, "readversioned", frameID)
 }
 
 func parseState(vals []any) (contextstore.FrameState, error) {
@@ -163,13 +154,26 @@ func (s *Store) ApplyIf(ctx context.Context, guards []contextstore.Guard, ms []c
 
 // commit is every write of the store. drop names a frame to drop instead.
 func (s *Store) commit(ctx context.Context, op string, k keys.Key, guards []contextstore.Guard, ms []contextstore.Mutation, drop string) ([]contextstore.FrameState, error) {
+	states, _, err := s.commitRemap(ctx, op, k, guards, ms, drop, "", nil)
+	return states, err
+}
+
+// commitRemap is commit that also remaps frameID by r (when r is not nil)
+// after the batch, in the same script call, and returns the number of
+// entries the remap wrote.
+func (s *Store) commitRemap(ctx context.Context, op string, k keys.Key, guards []contextstore.Guard, ms []contextstore.Mutation, drop, frameID string, r *contextstore.Remap) ([]contextstore.FrameState, int, error) {
 	frames, byID, err := s.planScripts(op, k, guards, ms)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if drop != "" {
 		f := s.scriptFor(byID, &frames, drop)
 		f.drop = true
+	}
+	var remapped *frameScript
+	if r != nil {
+		remapped = s.scriptFor(byID, &frames, frameID)
+		remapped.remap = r
 	}
 	for i := range guards {
 		g := &guards[i]
@@ -179,21 +183,21 @@ func (s *Store) commit(ctx context.Context, op string, k keys.Key, guards []cont
 		if g.CheckVersion {
 			v := strconv.FormatUint(g.Version, 10)
 			if f.cv != "" && f.cv != v {
-				return nil, contextstore.Conflict(op, backend, *g, contextstore.FrameState{})
+				return nil, 0, contextstore.Conflict(op, backend, *g, contextstore.FrameState{})
 			}
 			f.cv = v
 		}
 		if g.CheckEpoch {
 			e := strconv.FormatUint(g.Epoch, 10)
 			if f.ce != "" && f.ce != e {
-				return nil, contextstore.Conflict(op, backend, *g, contextstore.FrameState{})
+				return nil, 0, contextstore.Conflict(op, backend, *g, contextstore.FrameState{})
 			}
 			f.ce = e
 		}
 	}
 	octx, cancel, err := s.begin(ctx, op, k)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer cancel()
 	states := make(map[string]contextstore.FrameState, len(frames))
@@ -204,20 +208,27 @@ func (s *Store) commit(ctx context.Context, op string, k keys.Key, guards []cont
 		}
 	}
 	if err := s.runScripts(ctx, octx, op, k, run, guards, states); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([]contextstore.FrameState, len(guards))
 	for i, g := range guards {
 		out[i] = states[g.FrameID]
 	}
-	return out, nil
+	if remapped != nil {
+		return out, remapped.remapped, nil
+	}
+	return out, 0, nil
 }
 
 func (s *Store) scriptFor(byID map[string]*frameScript, frames *[]*frameScript, id string) *frameScript {
 	if f := byID[id]; f != nil {
 		return f
 	}
-	f := &frameScript{frameID: id, data: s.frameKey(id), meta: s.stateKey(id)}
+	f := &frameScript{
+		frameID: id,
+		data:    s.frameKey(id), meta: s.stateKey(id),
+		rows: s.rowsKey(id), marks: s.marksKey(id), cols: s.cellColumnsKey(id),
+	}
 	byID[id] = f
 	*frames = append(*frames, f)
 	return f
@@ -249,16 +260,16 @@ func (s *Store) planScripts(op string, k keys.Key, guards []contextstore.Guard, 
 		f := s.scriptFor(byID, &frames, m.Key.FrameID())
 		switch {
 		case m.Delete:
-			f.ops = append(f.ops, "d", m.Key.Local(), "")
+			f.ops = append(f.ops, write{del: true, hash: s.hashFor(m.Key), field: m.Key.Local()})
 		case m.Merge:
-			f.merges = append(f.merges, pending{field: m.Key.Local(), patch: m.Value})
+			f.merges = append(f.merges, pending{k: m.Key, patch: m.Value})
 		default:
 			start := len(buf)
 			var err error
 			if buf, err = encode(buf, m.Value); err != nil {
 				return nil, nil, s.refused(op, k, ms)
 			}
-			f.ops = append(f.ops, "s", m.Key.Local(), buf[start:len(buf):len(buf)])
+			s.set(f, m.Key, buf[start:len(buf):len(buf)])
 		}
 	}
 	return frames, byID, nil
@@ -337,9 +348,9 @@ func (s *Store) runScripts(ctx, octx context.Context, op string, k keys.Key, fra
 // against the values stored just before, and tries again when one of those
 // values changed in between.
 func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, frames []*frameScript, guards []contextstore.Guard, states map[string]contextstore.FrameState) error {
-	keysArg := make([]string, 0, 2*len(frames))
+	keysArg := make([]string, 0, 5*len(frames))
 	for _, f := range frames {
-		keysArg = append(keysArg, f.data, f.meta)
+		keysArg = append(keysArg, f.data, f.meta, f.rows, f.marks, f.cols)
 	}
 	errKey := k
 	if errKey.Kind() == 0 && len(frames) == 1 {
@@ -353,15 +364,27 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 		args := []any{strconv.FormatInt(s.ttl.Milliseconds(), 10)}
 		for i, f := range frames {
 			c := cas[i]
-			runs := appendRuns(nil, f.ops)
-			runs = appendRuns(runs, c.ops)
-			nruns := 0
-			for j := 0; j < len(runs); j += 2 + runLen(runs, j) {
-				nruns++
+			runs, nruns := appendRuns(nil, 0, f.ops)
+			runs, nruns = appendRuns(runs, nruns, c.ops)
+			marked := append(f.marked[:len(f.marked):len(f.marked)], c.marked...)
+			nsources := -1
+			if f.remap != nil {
+				nsources = len(f.remap.Sources)
 			}
-			args = append(args, f.cv, f.ce, flag(f.relayout), flag(f.drop), len(c.checks)/3, nruns)
+			args = append(args, f.cv, f.ce, flag(f.relayout), flag(f.drop),
+				len(c.checks)/4, nruns, len(marked), max(f.bound, c.bound), nsources)
 			args = append(args, c.checks...)
 			args = append(args, runs...)
+			args = append(args, marked...)
+			if r := f.remap; r != nil {
+				args = append(args, r.Rows, len(r.Columns))
+				for _, src := range r.Sources {
+					args = append(args, src)
+				}
+				for _, col := range r.Columns {
+					args = append(args, col)
+				}
+			}
 		}
 		reply, err := s.runWrite(octx, keysArg, args)
 		if err != nil {
@@ -370,6 +393,12 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 		code, _ := reply[0].(int64)
 		switch code {
 		case 1:
+			n, _ := reply[len(reply)-1].(int64)
+			for _, f := range frames {
+				if f.remap != nil {
+					f.remapped = int(n) // one remap a call: RemapIf's
+				}
+			}
 			for i, f := range frames {
 				st, err := parseState(reply[1+2*i : 3+2*i])
 				if err != nil {
@@ -403,46 +432,49 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 	}
 }
 
-// appendRuns turns writes (op, field, value triples, in order) into the
-// script's runs: "s", n, then n field-value pairs, or "d", n, then n fields.
-func appendRuns(out []any, ops []any) []any {
-	for j := 0; j < len(ops); {
-		kind := ops[j]
+// appendRuns adds writes to the script's runs, counted by nruns: each run
+// is consecutive writes of one kind to one hash, as "s", hash, n, then n
+// field-value pairs, or "d", hash, n, then n fields.
+func appendRuns(out []any, nruns int, ws []write) ([]any, int) {
+	for j := 0; j < len(ws); {
+		w := ws[j]
+		kind := "s"
+		if w.del {
+			kind = "d"
+		}
 		head := len(out)
-		out = append(out, kind, 0)
+		out = append(out, kind, w.hash, 0)
 		n := 0
-		for ; j < len(ops) && ops[j] == kind; j += 3 {
-			if kind == "s" {
-				out = append(out, ops[j+1], ops[j+2])
+		for ; j < len(ws) && ws[j].del == w.del && ws[j].hash == w.hash; j++ {
+			if w.del {
+				out = append(out, ws[j].field)
 			} else {
-				out = append(out, ops[j+1])
+				out = append(out, ws[j].field, ws[j].value)
 			}
 			n++
 		}
-		out[head+1] = n
+		out[head+2] = n
+		nruns++
 	}
-	return out
-}
-
-// runLen returns how many arguments follow the header of the run at j.
-func runLen(runs []any, j int) int {
-	n := runs[j+1].(int)
-	if runs[j] == "s" {
-		return 2 * n
-	}
-	return n
+	return out, nruns
 }
 
 // casPart is what a frame's merges add to a script call: the checks that
-// the values they read are still there, and the writes of the merged values.
-type casPart struct{ checks, ops []any }
+// the values they read are still there (hash, field, present, value), the
+// writes of the merged values, and the marks and row bound those add.
+type casPart struct {
+	checks []any
+	ops    []write
+	marked []any
+	bound  int
+}
 
-// resolveMerges reads the current value of every merged entry (one HMGET
-// per frame, pipelined) and returns, per frame, the checks and writes that
+// resolveMerges reads the current value of every merged entry (one HGET
+// each, pipelined) and returns, per frame, the checks and writes that
 // apply the merges to them.
 func (s *Store) resolveMerges(ctx context.Context, frames []*frameScript) ([]casPart, error) {
 	out := make([]casPart, len(frames))
-	cmds := make([]*redis.SliceCmd, len(frames))
+	cmds := make([][]*redis.StringCmd, len(frames))
 	needed := false
 	for _, f := range frames {
 		needed = needed || len(f.merges) > 0
@@ -452,37 +484,37 @@ func (s *Store) resolveMerges(ctx context.Context, frames []*frameScript) ([]cas
 	}
 	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, f := range frames {
-			if len(f.merges) == 0 {
-				continue
+			for _, m := range f.merges {
+				cmds[i] = append(cmds[i], p.HGet(ctx, s.hashFor(m.k), m.k.Local()))
 			}
-			fields := make([]string, len(f.merges))
-			for j, m := range f.merges {
-				fields[j] = m.field
-			}
-			cmds[i] = p.HMGet(ctx, f.data, fields...)
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, err
 	}
 	for i, f := range frames {
-		if cmds[i] == nil {
-			continue
-		}
-		for j, x := range cmds[i].Val() {
+		// The merged values go through the frame's own set, into a scratch
+		// script whose writes, marks and bound are this part's.
+		scratch := &frameScript{}
+		for j, cmd := range cmds[i] {
 			m := f.merges[j]
 			var cur contextstore.Value
-			raw, present := x.(string)
+			raw, err := cmd.Result()
+			present := err == nil
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return nil, err
+			}
 			if present {
 				if cur, err = decodeValue(raw); err != nil {
 					return nil, err
 				}
 			}
 			merged := contextstore.AppendNormalized(nil, contextstore.MergePatch(cur, m.patch))
-			out[i].checks = append(out[i].checks, m.field, flag(present), raw)
-			out[i].ops = append(out[i].ops, "s", m.field, merged)
+			out[i].checks = append(out[i].checks, s.hashFor(m.k), m.k.Local(), flag(present), raw)
+			s.set(scratch, m.k, merged)
 		}
+		out[i].ops, out[i].marked, out[i].bound = scratch.ops, scratch.marked, scratch.bound
 	}
 	return out, nil
 }
