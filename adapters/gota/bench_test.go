@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ctxframe/ctxframe/adapters/framectx"
@@ -366,10 +367,12 @@ var scaleStores = []struct {
 		// A prefix of its own, its frame dropped afterwards; skipped
 		// without a server.
 		url := storetest.ServerEnv(tb, storetest.EnvRedisURL)
-		s, err := redisstore.Open(context.Background(), url+"?prefix="+fmt.Sprintf("ctxbench%d:", time.Now().UnixNano())+"&timeout=10m")
+		prefix := fmt.Sprintf("ctxbench%d:", time.Now().UnixNano())
+		s, err := redisstore.Open(context.Background(), url+"?prefix="+prefix+"&timeout=10m")
 		require.NoError(tb, err)
 		tb.Cleanup(func() {
 			_ = contextstore.DropFrame(context.Background(), s, "bench")
+			_ = s.Client().Del(context.Background(), prefix+keys.Version+"layout").Err()
 			_ = s.Close()
 		})
 		return s
@@ -495,5 +498,86 @@ func BenchmarkSQLiteRekeyFloor(b *testing.B) {
 		b.StopTimer()
 		require.NoError(b, db.Close())
 		b.StartTimer()
+	}
+}
+
+// BenchmarkRedisRekeyFloor is the floor of issue #14's re-keying on Redis,
+// as the issue states it: one pipeline of HSETs (5000 pairs each) of the
+// moved row entries, pre-encoded, and HDELs of the rows left empty, into a
+// hash loaded beforehand with the 1M row entries of
+// BenchmarkRowContextAtScale; after Filter (temp > 10) and after Arrange
+// by temp. Skipped without CTXFRAME_REDIS_URL.
+func BenchmarkRedisRekeyFloor(b *testing.B) {
+	ctx := context.Background()
+	opts, err := redis.ParseURL(storetest.ServerEnv(b, storetest.EnvRedisURL))
+	require.NoError(b, err)
+	client := redis.NewClient(opts)
+	defer client.Close()
+	df := benchFrame(1_000_000, 6)
+	es := benchContext(df, 1_000_000, 0)
+	values := make([]string, df.Nrow())
+	for _, e := range es {
+		if e.Key.Kind() == keys.KindRow {
+			values[e.Key.RowIndex()] = string(contextstore.AppendNormalized(nil, e.Value))
+		}
+	}
+	temp := df.Col("temp").Float()
+	var kept []int
+	for i, t := range temp {
+		if t > 10 {
+			kept = append(kept, i)
+		}
+	}
+	order := identityRows(len(temp))
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(temp[a], temp[b]) })
+	const per = 5000
+	pipeHSet := func(p redis.Pipeliner, name string, pairs []any) {
+		for i := 0; i < len(pairs); i += 2 * per {
+			p.HSet(ctx, name, pairs[i:min(i+2*per, len(pairs))]...)
+		}
+	}
+	name := fmt.Sprintf("ctxbench-floor-%d", time.Now().UnixNano())
+	defer client.Unlink(ctx, name)
+	for _, c := range []struct {
+		name    string
+		sources []int
+	}{{"Filter", kept}, {"Arrange", order}} {
+		var (
+			set []any
+			del []string
+		)
+		for i, src := range c.sources {
+			if i != src {
+				set = append(set, "r:"+strconv.Itoa(i), values[src])
+			}
+		}
+		for row := len(c.sources); row < len(values); row++ {
+			del = append(del, "r:"+strconv.Itoa(row))
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				load := make([]any, 0, 2*len(values))
+				for row, v := range values {
+					load = append(load, "r:"+strconv.Itoa(row), v)
+				}
+				_, err := client.Pipelined(ctx, func(p redis.Pipeliner) error {
+					p.Unlink(ctx, name)
+					pipeHSet(p, name, load)
+					return nil
+				})
+				require.NoError(b, err)
+				b.StartTimer()
+				_, err = client.Pipelined(ctx, func(p redis.Pipeliner) error {
+					pipeHSet(p, name, set)
+					for i := 0; i < len(del); i += per {
+						p.HDel(ctx, name, del[i:min(i+per, len(del))]...)
+					}
+					return nil
+				})
+				require.NoError(b, err)
+			}
+			b.ReportMetric(float64(len(set)/2+len(del)), "entries-written/op")
+		})
 	}
 }

@@ -75,3 +75,13 @@ func kindOf(err error) error {
 	}
 	return contextstore.ErrBackend
 }
+
+// errSwapLost is the cause of a remap whose prepared hashes were gone when
+// it came to swap them in (they expire after preparedTTL): nothing was
+// written, and RemapIf prepares again.
+var errSwapLost = errors.New("redisstore: a remap's prepared hashes expired before the swap")
+
+// errLevelsMoved is the cause of a remap whose frame had its row or cell
+// entries written between RemapIf's read and its swap: nothing was
+// written, and RemapIf reads and prepares again.
+var errLevelsMoved = errors.New("redisstore: the frame's row or cell entries changed during a remap")

@@ -58,12 +58,15 @@ func (s *Store) ReadFrame(ctx context.Context, frameID string) ([]contextstore.E
 	return snap.Entries, err
 }
 
-// hashReads is one consistent read of a frame's hashes: their fields (or
-// fields and values) and the frame's state.
+// hashReads is one consistent read of a frame's hashes, head, rows, then
+// the cells of each of columns in order: their fields (fields), or their
+// fields and values (values); and the frame's state.
 type hashReads struct {
-	fields []*redis.StringSliceCmd
-	values []*redis.MapStringStringCmd
-	state  *redis.SliceCmd
+	fields  []*redis.StringSliceCmd
+	values  []*redis.MapStringStringCmd
+	columns []string
+	state   *redis.SliceCmd
+	levels  *redis.SliceCmd // the levels version, lv (see writeScript)
 }
 
 // readHashesAttempts bounds how often readHashes reads again because the
@@ -101,6 +104,7 @@ func (s *Store) readHashes(ctx context.Context, frameID string, keysOnly bool) (
 				}
 			}
 			read.state = p.HMGet(ctx, s.stateKey(frameID), "v", "e")
+			read.levels = p.HMGet(ctx, s.stateKey(frameID), "lv") // nil, not an error, when unset
 			again = p.SMembers(ctx, colsKey)
 			return nil
 		})
@@ -110,6 +114,7 @@ func (s *Store) readHashes(ctx context.Context, frameID string, keysOnly bool) (
 		now := again.Val()
 		slices.Sort(now)
 		if slices.Equal(now, cols) {
+			read.columns = cols
 			return read, nil
 		}
 		if attempt+1 >= readHashesAttempts {

@@ -32,11 +32,12 @@ end
 //	relayout, drop             ("1" or "")
 //	ncas, nruns, nmarks
 //	bound                      (one past the highest row the batch sets)
-//	nsources                   (-1: no remap)
+//	nswap                      (-1: no swap)
+//	want-levels                the levels version the frame must be at, or ""
 //	ncas × (hash, field, present "1"/"", expected value)   compare-and-set checks
 //	nruns × ("s", hash, n, n × (field, value)) or ("d", hash, n, n × field)
+//	swap: rows-hash ("": none), bound, nswap × (column, cells-hash)
 //	nmarks × field             rows whose values carry a reserved field
-//	remap: rows, ncolumns, nsources × source row, ncolumns × column
 //
 // A run is handed to HSET or HDEL straight from ARGV (unpack of a range,
 // in chunks), so a large batch costs no Lua tables. A hash that is neither
@@ -44,13 +45,22 @@ end
 // columns.
 //
 // Every check of every frame comes first: if one fails nothing is written
-// and the reply is {0, frame index, version, epoch} (a guard) or
-// {-1, frame index} (a compare-and-set). Otherwise each frame that is
+// and the reply is {0, frame index, version, epoch} (a guard),
+// {-1, frame index} (a compare-and-set), {-2, frame index} (a swap's
+// prepared hash is gone) or {-3, frame index} (its row or cell entries
+// changed: the levels version, state field lv, which every write to the
+// rows or a cells hash advances, is not the one wanted). Otherwise each frame that is
 // written or relayout gets its version (and epoch) advanced to the greater
 // of the old plus one and the server's clock in microseconds, and the reply
-// is {1, version1, epoch1, version2, epoch2, ..., remapped}: remapped
-// counts the row and cell entries a remap wrote. Numbers stay exact: they
-// are below 2^53 and kept as decimal strings.
+// is {1, version1, epoch1, version2, epoch2, ...}. Numbers stay exact:
+// they are below 2^53 and kept as decimal strings.
+//
+// A swap (RemapIf's) replaces the frame's row and cell entries whole, after
+// the runs: the rows hash, every cells hash, both sets and the row bound
+// give way to hashes the client prepared under the frame's tag (renamed
+// into place, so their values never pass through Lua), the listed columns
+// and the marks that follow. The replaced hashes are unlinked, freed off
+// the server's main thread.
 var writeScript = redis.NewScript(luaLevels + `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -62,29 +72,38 @@ for i = 1, #KEYS, 5 do
   f.cv, f.ce = ARGV[a], ARGV[a + 1]
   f.relayout, f.drop = ARGV[a + 2] == '1', ARGV[a + 3] == '1'
   f.ncas, f.nruns, f.nmarks = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
-  f.bound, f.nsrc = tonumber(ARGV[a + 7]), tonumber(ARGV[a + 8])
-  f.cas = a + 9
+  f.bound, f.nswap, f.wantLevels = tonumber(ARGV[a + 7]), tonumber(ARGV[a + 8]), ARGV[a + 9]
+  f.cas = a + 10
   f.runs = f.cas + 4 * f.ncas
   a = f.runs
   for _ = 1, f.nruns do
     local n = tonumber(ARGV[a + 2])
     if ARGV[a] == 's' then a = a + 3 + 2 * n else a = a + 3 + n end
   end
+  if f.nswap >= 0 then
+    f.swapAt = a
+    a = a + 2 + 2 * f.nswap
+  end
   f.markAt = a
   a = a + f.nmarks
-  if f.nsrc >= 0 then
-    f.nrows, f.ncols = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-    f.srcAt = a + 2
-    f.colAt = f.srcAt + f.nsrc
-    a = f.colAt + f.ncols
-  end
   frames[#frames + 1] = f
 end
 for i, f in ipairs(frames) do
-  local st = redis.call('HMGET', f.meta, 'v', 'e', 'b')
+  local st = redis.call('HMGET', f.meta, 'v', 'e', 'b', 'lv')
   f.v, f.e, f.b = st[1] or '0', st[2] or '0', tonumber(st[3] or '0')
   if (f.cv ~= '' and f.cv ~= f.v) or (f.ce ~= '' and f.ce ~= f.e) then
     return {0, i - 1, f.v, f.e}
+  end
+  if f.wantLevels ~= '' and f.wantLevels ~= (st[4] or '0') then
+    return {-3, i - 1}
+  end
+  if f.nswap >= 0 then
+    -- every prepared hash must be there before anything is replaced
+    local p = f.swapAt
+    if ARGV[p] ~= '' and redis.call('EXISTS', ARGV[p]) == 0 then return {-2, i - 1} end
+    for j = 0, f.nswap - 1 do
+      if redis.call('EXISTS', ARGV[p + 3 + 2 * j]) == 0 then return {-2, i - 1} end
+    end
   end
   for j = 0, f.ncas - 1 do
     local p = f.cas + 4 * j
@@ -97,106 +116,24 @@ for i, f in ipairs(frames) do
   end
 end
 
--- remapLevel re-keys one level (the rows hash, or one column's cells) by
--- the frame's row mapping and returns the entries it wrote and one past
--- the highest row it left. Fields that are not row or cell fields stay.
-local function remapLevel(f, name, prefix, suffix, marked)
-  local all = redis.call('HGETALL', name)
-  if #all == 0 then return 0, 0 end
-  local old, parsed, nold, clean = {}, {}, 0, true
-  for j = 1, #all, 2 do
-    local row = rowOf(all[j])
-    if row then
-      old[row] = all[j + 1]
-      parsed[#parsed + 1] = all[j]
-      nold = nold + 1
-    else
-      clean = false
-    end
-  end
-  local set, taken, moved, bound = {}, {}, 0, 0
-  local function take(i, src)
-    local v = old[src]
-    if v then
-      set[#set + 1] = prefix .. fmt(i) .. suffix
-      set[#set + 1] = v
-      taken[i] = true
-      if i ~= src then moved = moved + 1 end
-      if i + 1 > bound then bound = i + 1 end
-      if marked and marked[src] then f.newMarks[#f.newMarks + 1] = prefix .. fmt(i) end
-    end
-  end
-  if nold * 4 >= f.nsrc then
-    for i = 0, f.nsrc - 1 do
-      local src = f.src[i]
-      if src >= 0 and src < f.nrows then take(i, src) end
-    end
-  else
-    -- a sparse level: through the inverse mapping, visiting its entries
-    if not f.inverse then
-      f.inverse = {}
-      for i = 0, f.nsrc - 1 do
-        local src = f.src[i]
-        if src >= 0 and src < f.nrows then
-          local l = f.inverse[src]
-          if not l then l = {}; f.inverse[src] = l end
-          l[#l + 1] = i
-        end
-      end
-    end
-    for src in pairs(old) do
-      local l = f.inverse[src]
-      if l then for _, i in ipairs(l) do take(i, src) end end
-    end
-  end
-  for row in pairs(old) do
-    if not taken[row] then moved = moved + 1 end
-  end
-  if clean then
-    redis.call('DEL', name)
-  else
-    chunked('HDEL', name, parsed, 1, #parsed, 1)
-  end
-  if #set > 0 then chunked('HSET', name, set, 1, #set, 2) end
-  return moved, bound
-end
-
-local function remap(f)
-  f.src = {}
-  for i = 0, f.nsrc - 1 do f.src[i] = tonumber(ARGV[f.srcAt + i]) end
-  local marked = nil
-  local members = redis.call('SMEMBERS', f.marks)
-  if #members > 0 then
-    marked = {}
-    for _, m in ipairs(members) do
-      local row = rowOf(m)
-      if row then marked[row] = true end
-    end
-  end
-  f.newMarks = {}
-  local written, bound = remapLevel(f, f.rows, 'r:', '', marked)
-  redis.call('DEL', f.marks)
-  if #f.newMarks > 0 then chunked('SADD', f.marks, f.newMarks, 1, #f.newMarks, 1) end
-  local keep = {}
-  for j = 0, f.ncols - 1 do keep[ARGV[f.colAt + j]] = true end
+-- swap puts the client's prepared rows and cells hashes in place of the
+-- frame's own (see the script's doc).
+local function swap(f)
+  local p = f.swapAt
+  redis.call('UNLINK', f.rows, f.marks)
+  if ARGV[p] ~= '' then redis.call('RENAME', ARGV[p], f.rows) end
+  f.b = tonumber(ARGV[p + 1])
   for _, col in ipairs(redis.call('SMEMBERS', f.cols)) do
-    local name = f.data .. ':x:' .. col
-    local w, b
-    if keep[col] then
-      w, b = remapLevel(f, name, 'x:', ':' .. col, nil)
-    else
-      w, b = redis.call('HLEN', name), 0
-      redis.call('DEL', name)
-    end
-    written = written + w
-    if b > bound then bound = b end
-    if redis.call('EXISTS', name) == 0 then redis.call('SREM', f.cols, col) end
+    redis.call('UNLINK', f.data .. ':x:' .. col)
   end
-  f.b = bound
-  return written
+  redis.call('UNLINK', f.cols)
+  for j = 0, f.nswap - 1 do
+    local col, tmp = ARGV[p + 2 + 2 * j], ARGV[p + 3 + 2 * j]
+    redis.call('RENAME', tmp, f.data .. ':x:' .. col)
+    redis.call('SADD', f.cols, col)
+  end
 end
 
-local remapped = 0
 local out = {1}
 for _, f in ipairs(frames) do
   if f.drop then
@@ -213,6 +150,7 @@ for _, f in ipairs(frames) do
       local from = p + 3
       local col = nil
       if name ~= f.data and name ~= f.rows then col = string.sub(name, #f.data + 4) end
+      if name ~= f.data then f.levels = true end
       if kind == 's' then
         p = from + 2 * n
         chunked('HSET', name, ARGV, from, p - 1, 2)
@@ -228,15 +166,19 @@ for _, f in ipairs(frames) do
         chunked('SREM', f.marks, ARGV, from, p - 1, 1)
       end
     end
+    if f.nswap >= 0 then
+      swap(f)
+      f.levels = true
+    end
     if f.nmarks > 0 then chunked('SADD', f.marks, ARGV, f.markAt, f.markAt + f.nmarks - 1, 1) end
     if f.bound > f.b then f.b = f.bound end
-    if f.nsrc >= 0 then remapped = remapped + remap(f) end
-    if f.nruns > 0 or f.relayout or f.nsrc >= 0 then
+    if f.nruns > 0 or f.relayout or f.nswap >= 0 then
       f.v = string.format('%.0f', math.max(tonumber(f.v) + 1, now))
       if f.relayout then
         f.e = string.format('%.0f', math.max(tonumber(f.e) + 1, now))
       end
       redis.call('HSET', f.meta, 'v', f.v, 'e', f.e, 'b', fmt(f.b))
+      if f.levels then redis.call('HINCRBY', f.meta, 'lv', 1) end
       if ttl > 0 then
         for _, name in ipairs({f.data, f.meta, f.rows, f.marks, f.cols}) do
           redis.call('PEXPIRE', name, ttl)
@@ -244,12 +186,18 @@ for _, f in ipairs(frames) do
         for _, col in ipairs(redis.call('SMEMBERS', f.cols)) do
           redis.call('PEXPIRE', f.data .. ':x:' .. col, ttl)
         end
+      elseif f.nswap >= 0 then
+        -- the prepared hashes carried the short TTL that cleans them up
+        -- after a crash; in place they keep the frame's (none)
+        redis.call('PERSIST', f.rows)
+        for _, col in ipairs(redis.call('SMEMBERS', f.cols)) do
+          redis.call('PERSIST', f.data .. ':x:' .. col)
+        end
       end
     end
   end
   out[#out + 1] = f.v
   out[#out + 1] = f.e
 end
-out[#out + 1] = remapped
 return out
 `)

@@ -38,8 +38,7 @@ type frameScript struct {
 	merges                        []pending // patches resolved before each try
 	marked                        []any     // row fields set to values that carry a reserved field
 	bound                         int       // one past the highest row the batch sets
-	remap                         *contextstore.Remap
-	remapped                      int // the row and cell entries the remap wrote
+	swap                          *swap
 	guarded                       bool
 }
 
@@ -58,13 +57,15 @@ type pending struct {
 }
 
 func (f *frameScript) writes() bool {
-	return len(f.ops) > 0 || len(f.merges) > 0 || f.relayout || f.drop || f.remap != nil
+	return len(f.ops) > 0 || len(f.merges) > 0 || f.relayout || f.drop || f.swap != nil
 }
 
 // reservedMark is how a reserved field's name starts in a value's JSON: a
 // value without it carries no reserved field. (A string value that holds
 // it only makes the row a member of the marks index it need not be in.)
-var reservedMark = []byte(`"` + contextstore.ReservedPrefix)
+var reservedMark = []byte(reservedMarkText)
+
+const reservedMarkText = `"` + contextstore.ReservedPrefix
 
 // set adds the write of k's encoded value to the frame's script.
 func (s *Store) set(f *frameScript, k keys.Key, value []byte) {
@@ -154,26 +155,22 @@ func (s *Store) ApplyIf(ctx context.Context, guards []contextstore.Guard, ms []c
 
 // commit is every write of the store. drop names a frame to drop instead.
 func (s *Store) commit(ctx context.Context, op string, k keys.Key, guards []contextstore.Guard, ms []contextstore.Mutation, drop string) ([]contextstore.FrameState, error) {
-	states, _, err := s.commitRemap(ctx, op, k, guards, ms, drop, "", nil)
-	return states, err
+	return s.commitSwap(ctx, op, k, guards, ms, drop, "", nil)
 }
 
-// commitRemap is commit that also remaps frameID by r (when r is not nil)
-// after the batch, in the same script call, and returns the number of
-// entries the remap wrote.
-func (s *Store) commitRemap(ctx context.Context, op string, k keys.Key, guards []contextstore.Guard, ms []contextstore.Mutation, drop, frameID string, r *contextstore.Remap) ([]contextstore.FrameState, int, error) {
+// commitSwap is commit that also swaps frameID's row and cell hashes for
+// w's (when w is not nil) after the batch, in the same script call.
+func (s *Store) commitSwap(ctx context.Context, op string, k keys.Key, guards []contextstore.Guard, ms []contextstore.Mutation, drop, frameID string, w *swap) ([]contextstore.FrameState, error) {
 	frames, byID, err := s.planScripts(op, k, guards, ms)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if drop != "" {
 		f := s.scriptFor(byID, &frames, drop)
 		f.drop = true
 	}
-	var remapped *frameScript
-	if r != nil {
-		remapped = s.scriptFor(byID, &frames, frameID)
-		remapped.remap = r
+	if w != nil {
+		s.scriptFor(byID, &frames, frameID).swap = w
 	}
 	for i := range guards {
 		g := &guards[i]
@@ -183,21 +180,21 @@ func (s *Store) commitRemap(ctx context.Context, op string, k keys.Key, guards [
 		if g.CheckVersion {
 			v := strconv.FormatUint(g.Version, 10)
 			if f.cv != "" && f.cv != v {
-				return nil, 0, contextstore.Conflict(op, backend, *g, contextstore.FrameState{})
+				return nil, contextstore.Conflict(op, backend, *g, contextstore.FrameState{})
 			}
 			f.cv = v
 		}
 		if g.CheckEpoch {
 			e := strconv.FormatUint(g.Epoch, 10)
 			if f.ce != "" && f.ce != e {
-				return nil, 0, contextstore.Conflict(op, backend, *g, contextstore.FrameState{})
+				return nil, contextstore.Conflict(op, backend, *g, contextstore.FrameState{})
 			}
 			f.ce = e
 		}
 	}
 	octx, cancel, err := s.begin(ctx, op, k)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer cancel()
 	states := make(map[string]contextstore.FrameState, len(frames))
@@ -208,16 +205,13 @@ func (s *Store) commitRemap(ctx context.Context, op string, k keys.Key, guards [
 		}
 	}
 	if err := s.runScripts(ctx, octx, op, k, run, guards, states); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	out := make([]contextstore.FrameState, len(guards))
 	for i, g := range guards {
 		out[i] = states[g.FrameID]
 	}
-	if remapped != nil {
-		return out, remapped.remapped, nil
-	}
-	return out, 0, nil
+	return out, nil
 }
 
 func (s *Store) scriptFor(byID map[string]*frameScript, frames *[]*frameScript, id string) *frameScript {
@@ -367,24 +361,26 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 			runs, nruns := appendRuns(nil, 0, f.ops)
 			runs, nruns = appendRuns(runs, nruns, c.ops)
 			marked := append(f.marked[:len(f.marked):len(f.marked)], c.marked...)
-			nsources := -1
-			if f.remap != nil {
-				nsources = len(f.remap.Sources)
+			nswap := -1
+			if f.swap != nil {
+				nswap = len(f.swap.cells)
+				marked = append(marked, f.swap.marked...)
+			}
+			wantLevels := ""
+			if f.swap != nil {
+				wantLevels = f.swap.levels
 			}
 			args = append(args, f.cv, f.ce, flag(f.relayout), flag(f.drop),
-				len(c.checks)/4, nruns, len(marked), max(f.bound, c.bound), nsources)
+				len(c.checks)/4, nruns, len(marked), max(f.bound, c.bound), nswap, wantLevels)
 			args = append(args, c.checks...)
 			args = append(args, runs...)
-			args = append(args, marked...)
-			if r := f.remap; r != nil {
-				args = append(args, r.Rows, len(r.Columns))
-				for _, src := range r.Sources {
-					args = append(args, src)
-				}
-				for _, col := range r.Columns {
-					args = append(args, col)
+			if w := f.swap; w != nil {
+				args = append(args, w.rows, w.bound)
+				for _, c := range w.cells {
+					args = append(args, c.column, c.hash)
 				}
 			}
+			args = append(args, marked...)
 		}
 		reply, err := s.runWrite(octx, keysArg, args)
 		if err != nil {
@@ -393,12 +389,6 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 		code, _ := reply[0].(int64)
 		switch code {
 		case 1:
-			n, _ := reply[len(reply)-1].(int64)
-			for _, f := range frames {
-				if f.remap != nil {
-					f.remapped = int(n) // one remap a call: RemapIf's
-				}
-			}
 			for i, f := range frames {
 				st, err := parseState(reply[1+2*i : 3+2*i])
 				if err != nil {
@@ -420,6 +410,14 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 				}
 			}
 			return contextstore.Conflict(op, backend, contextstore.Guard{FrameID: f.frameID}, got)
+		}
+		if code == -2 || code == -3 {
+			i, _ := reply[1].(int64)
+			cause := errSwapLost
+			if code == -3 {
+				cause = errLevelsMoved
+			}
+			return contextstore.NewError(op, backend, keys.Frame(frames[i].frameID), contextstore.ErrConflict, cause)
 		}
 		// A value a merge read changed before the write: read it again.
 		if attempt+1 >= mergeAttempts {

@@ -1,0 +1,35 @@
+package redisstore
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+)
+
+// BenchmarkPlanRemap is RemapIf's work in the client for a frame of 1M row
+// entries as read (a sort's permutation): parsing the fields, re-keying,
+// naming the new fields. It needs no server.
+func BenchmarkPlanRemap(b *testing.B) {
+	const n = 1_000_000
+	all := make(map[string]string, n)
+	for i := range n {
+		all["r:"+strconv.Itoa(i)] = `{"qc":"ok","score":` + strconv.Itoa(i) + `,"source":"qc-job-7"}`
+	}
+	read := hashReads{values: []*redis.MapStringStringCmd{
+		redis.NewMapStringStringResult(map[string]string{}, nil),
+		redis.NewMapStringStringResult(all, nil),
+	}}
+	sources := rand.Perm(n)
+	r := contextstore.Remap{Sources: sources, Rows: n}
+	b.ReportAllocs()
+	for b.Loop() {
+		plan, err := planRemap(read, nil, nil, r)
+		if err != nil || len(plan.rows) != 2*n {
+			b.Fatalf("%d pairs, %v", len(plan.rows), err)
+		}
+	}
+}
