@@ -155,39 +155,74 @@ func BenchmarkFrame10k(b *testing.B) {
 		ms[i] = contextstore.Put(keys.Cell("bench-frame", i, fmt.Sprint("col", i%7)), benchValue)
 	}
 	require.NoError(b, s.Apply(ctx, ms))
-	name := hashName(prefix, "bench-frame")
+	// The frame's cells are in one hash per column (layout 2): the raw
+	// baselines read the same hashes, pipelined.
+	var names []string
+	for c := range 7 {
+		names = append(names, hashName(prefix, "bench-frame")+":x:"+fmt.Sprint("col", c))
+	}
 	count := func(what string, got int) error {
 		if got != n {
 			return fmt.Errorf("%s returned %d entries, want %d", what, got, n)
 		}
 		return nil
 	}
+	hgetall := func() ([]map[string]string, error) {
+		cmds := make([]*redis.MapStringStringCmd, len(names))
+		_, err := raw.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, name := range names {
+				cmds[i] = p.HGetAll(ctx, name)
+			}
+			return nil
+		})
+		out := make([]map[string]string, len(cmds))
+		for i, c := range cmds {
+			out[i] = c.Val()
+		}
+		return out, err
+	}
 	rawHGETALL := func() error {
-		m, err := raw.HGetAll(ctx, name).Result()
+		ms, err := hgetall()
 		if err != nil {
 			return err
 		}
-		return count("HGETALL", len(m))
+		got := 0
+		for _, m := range ms {
+			got += len(m)
+		}
+		return count("HGETALL", got)
 	}
 	rawHKEYS := func() error {
-		fs, err := raw.HKeys(ctx, name).Result()
+		cmds := make([]*redis.StringSliceCmd, len(names))
+		_, err := raw.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, name := range names {
+				cmds[i] = p.HKeys(ctx, name)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		return count("HKEYS", len(fs))
+		got := 0
+		for _, c := range cmds {
+			got += len(c.Val())
+		}
+		return count("HKEYS", got)
 	}
 	rawJSON := func() error {
-		m, err := raw.HGetAll(ctx, name).Result()
+		ms, err := hgetall()
 		if err != nil {
 			return err
 		}
-		out := make(map[string]map[string]any, len(m))
-		for f, data := range m {
-			var v map[string]any
-			if err := json.Unmarshal([]byte(data), &v); err != nil {
-				return err
+		out := make(map[string]map[string]any, n)
+		for _, m := range ms {
+			for f, data := range m {
+				var v map[string]any
+				if err := json.Unmarshal([]byte(data), &v); err != nil {
+					return err
+				}
+				out[f] = v
 			}
-			out[f] = v
 		}
 		return count("HGETALL+json", len(out))
 	}

@@ -40,6 +40,7 @@ type frameScript struct {
 	bound                         int       // one past the highest row the batch sets
 	swap                          *swap
 	guarded                       bool
+	lastColumn, lastCells         string // hashOf's last cells hash
 }
 
 // write is one HSET or HDEL of a field in the hash that holds it.
@@ -67,9 +68,25 @@ var reservedMark = []byte(reservedMarkText)
 
 const reservedMarkText = `"` + contextstore.ReservedPrefix
 
+// hashOf returns the name of the hash of f's frame that holds k, as
+// hashFor does, from the names f already has: a batch of a thousand cells
+// of one column builds the column's name once.
+func (f *frameScript) hashOf(k keys.Key) string {
+	switch k.Kind() {
+	case keys.KindRow:
+		return f.rows
+	case keys.KindCell:
+		if col := k.ColumnName(); col != f.lastColumn || f.lastCells == "" {
+			f.lastColumn, f.lastCells = col, f.data+":x:"+col
+		}
+		return f.lastCells
+	}
+	return f.data
+}
+
 // set adds the write of k's encoded value to the frame's script.
 func (s *Store) set(f *frameScript, k keys.Key, value []byte) {
-	f.ops = append(f.ops, write{hash: s.hashFor(k), field: k.Local(), value: value})
+	f.ops = append(f.ops, write{hash: f.hashOf(k), field: k.Local(), value: value})
 	if k.HasRow() {
 		f.bound = max(f.bound, k.RowIndex()+1)
 	}
@@ -254,7 +271,7 @@ func (s *Store) planScripts(op string, k keys.Key, guards []contextstore.Guard, 
 		f := s.scriptFor(byID, &frames, m.Key.FrameID())
 		switch {
 		case m.Delete:
-			f.ops = append(f.ops, write{del: true, hash: s.hashFor(m.Key), field: m.Key.Local()})
+			f.ops = append(f.ops, write{del: true, hash: f.hashOf(m.Key), field: m.Key.Local()})
 		case m.Merge:
 			f.merges = append(f.merges, pending{k: m.Key, patch: m.Value})
 		default:
@@ -494,7 +511,7 @@ func (s *Store) resolveMerges(ctx context.Context, frames []*frameScript) ([]cas
 	for i, f := range frames {
 		// The merged values go through the frame's own set, into a scratch
 		// script whose writes, marks and bound are this part's.
-		scratch := &frameScript{}
+		scratch := &frameScript{data: f.data, rows: f.rows}
 		for j, cmd := range cmds[i] {
 			m := f.merges[j]
 			var cur contextstore.Value
