@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"runtime"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
@@ -79,7 +81,9 @@ func benchContext(df dataframe.DataFrame, rowEntries, cellEntries int) []context
 	}
 	rows := rng.Perm(df.Nrow())
 	for i := 0; i < rowEntries; i++ {
-		es = append(es, contextstore.Entry{Key: keys.Row(id, rows[i]), Value: v("flag", "checked", "by", "qa")})
+		// Each row's flag its own (a score), so that a store cannot skip
+		// the move of a value equal to the one already at its new row.
+		es = append(es, contextstore.Entry{Key: keys.Row(id, rows[i]), Value: v("flag", "checked", "by", "qa", "score", int64(i))})
 	}
 	names := df.Names()[:4]
 	for i := 0; i < cellEntries; i++ {
@@ -410,6 +414,25 @@ func BenchmarkRekeyFloor(b *testing.B) {
 	}
 	order := identityRows(len(temp))
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(temp[a], temp[b]) })
+	// Were rows keyed by a stable identity (a declared primary key), a sort
+	// would move nothing and a filter would only delete the rows it drops:
+	// that floor, for the decision against it in docs/PERFORMANCE.md.
+	b.Run("IdentityFilter", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			own := maps.Clone(rows)
+			b.StartTimer()
+			for i, t := range temp {
+				if t <= 10 {
+					delete(own, i)
+				}
+			}
+			if len(own) != len(kept) {
+				b.Fatal("deleted the wrong rows")
+			}
+		}
+	})
 	for name, sources := range map[string][]int{"Filter": kept, "Arrange": order} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -538,22 +561,38 @@ func BenchmarkRedisRekeyFloor(b *testing.B) {
 	}
 	name := fmt.Sprintf("ctxbench-floor-%d", time.Now().UnixNano())
 	defer client.Unlink(ctx, name)
+	type rekey struct {
+		name string
+		set  []any    // moved entries: field, value
+		del  []string // emptied rows
+	}
+	var cases []rekey
 	for _, c := range []struct {
 		name    string
 		sources []int
 	}{{"Filter", kept}, {"Arrange", order}} {
-		var (
-			set []any
-			del []string
-		)
+		r := rekey{name: c.name}
 		for i, src := range c.sources {
 			if i != src {
-				set = append(set, "r:"+strconv.Itoa(i), values[src])
+				r.set = append(r.set, "r:"+strconv.Itoa(i), values[src])
 			}
 		}
 		for row := len(c.sources); row < len(values); row++ {
-			del = append(del, "r:"+strconv.Itoa(row))
+			r.del = append(r.del, "r:"+strconv.Itoa(row))
 		}
+		cases = append(cases, r)
+	}
+	// The identity-keyed floor (see BenchmarkRekeyFloor): a filter only
+	// deletes the dropped rows' entries.
+	identity := rekey{name: "IdentityFilter"}
+	for row, t := range temp {
+		if t <= 10 {
+			identity.del = append(identity.del, "r:"+strconv.Itoa(row))
+		}
+	}
+	cases = append(cases, identity)
+	for _, c := range cases {
+		set, del := c.set, c.del
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
@@ -578,6 +617,84 @@ func BenchmarkRedisRekeyFloor(b *testing.B) {
 				require.NoError(b, err)
 			}
 			b.ReportMetric(float64(len(set)/2+len(del)), "entries-written/op")
+		})
+	}
+}
+
+// BenchmarkPostgresRekeyFloor is the floor of issue #14's re-keying on
+// PostgreSQL, as the issue states it (unnest): in one transaction, one
+// DELETE of the rows left empty and one upsert of the moved entries,
+// pre-encoded, each a statement over arrays (unnest), into a table of the
+// store's layout loaded beforehand (COPY) with the 1M row entries of
+// BenchmarkRowContextAtScale; after Filter (temp > 10) and after Arrange by
+// temp. Skipped without CTXFRAME_POSTGRES_URL.
+func BenchmarkPostgresRekeyFloor(b *testing.B) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, storetest.ServerEnv(b, storetest.EnvPostgresURL))
+	require.NoError(b, err)
+	defer conn.Close(ctx)
+	df := benchFrame(1_000_000, 6)
+	es := benchContext(df, 1_000_000, 0)
+	values := make([]string, df.Nrow())
+	for _, e := range es {
+		if e.Key.Kind() == keys.KindRow {
+			values[e.Key.RowIndex()] = string(contextstore.AppendNormalized(nil, e.Value))
+		}
+	}
+	temp := df.Col("temp").Float()
+	var kept []int
+	for i, t := range temp {
+		if t > 10 {
+			kept = append(kept, i)
+		}
+	}
+	order := identityRows(len(temp))
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(temp[a], temp[b]) })
+	table := fmt.Sprintf("ctxbench_floor_%d", time.Now().UnixNano())
+	_, err = conn.Exec(ctx, `CREATE TABLE `+table+` (frame_id bytea NOT NULL, entry_key bytea NOT NULL, entry_value jsonb NOT NULL, PRIMARY KEY (frame_id, entry_key))`)
+	require.NoError(b, err)
+	defer conn.Exec(ctx, `DROP TABLE `+table)
+	frame := []byte("bench")
+	for _, c := range []struct {
+		name    string
+		sources []int
+	}{{"Filter", kept}, {"Arrange", order}} {
+		var setKeys, delKeys, setFrames, delFrames [][]byte
+		var setValues []string
+		for i, src := range c.sources {
+			if i != src {
+				setFrames = append(setFrames, frame)
+				setKeys = append(setKeys, []byte(keys.Row("bench", i).Local()))
+				setValues = append(setValues, values[src])
+			}
+		}
+		for row := len(c.sources); row < len(values); row++ {
+			delFrames = append(delFrames, frame)
+			delKeys = append(delKeys, []byte(keys.Row("bench", row).Local()))
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				_, err := conn.Exec(ctx, `TRUNCATE `+table)
+				require.NoError(b, err)
+				_, err = conn.CopyFrom(ctx, pgx.Identifier{table}, []string{"frame_id", "entry_key", "entry_value"},
+					pgx.CopyFromSlice(len(values), func(i int) ([]any, error) {
+						return []any{frame, []byte(keys.Row("bench", i).Local()), values[i]}, nil
+					}))
+				require.NoError(b, err)
+				b.StartTimer()
+				tx, err := conn.Begin(ctx)
+				require.NoError(b, err)
+				if len(delKeys) > 0 {
+					_, err = tx.Exec(ctx, `DELETE FROM `+table+` USING unnest($1::bytea[], $2::bytea[]) AS u(f, k) WHERE frame_id = u.f AND entry_key = u.k`, delFrames, delKeys)
+					require.NoError(b, err)
+				}
+				_, err = tx.Exec(ctx, `INSERT INTO `+table+` (frame_id, entry_key, entry_value) SELECT f, k, v::jsonb FROM unnest($1::bytea[], $2::bytea[], $3::text[]) AS u(f, k, v) ON CONFLICT (frame_id, entry_key) DO UPDATE SET entry_value = EXCLUDED.entry_value`,
+					setFrames, setKeys, setValues)
+				require.NoError(b, err)
+				require.NoError(b, tx.Commit(ctx))
+			}
+			b.ReportMetric(float64(len(setKeys)+len(delKeys)), "entries-written/op")
 		})
 	}
 }
