@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/contextstore/internal/rekey"
 	"github.com/ctxframe/ctxframe/keys"
 )
 
@@ -179,94 +179,22 @@ type remapPlan struct {
 	written int
 }
 
-// level is one level of a frame as stored: values by row, in a slice up
-// to a limit set by what was read and the mapping's length (never by the
-// caller's Rows alone), in a map past it.
-type level struct {
-	vals  []string // "" where no entry (a stored value is never empty)
-	far   map[int]string
-	limit int
-	n     int
-}
-
-func (l *level) set(row int, v string) {
-	if row >= l.limit {
-		if l.far == nil {
-			l.far = make(map[int]string)
-		}
-		if _, ok := l.far[row]; !ok {
-			l.n++
-		}
-		l.far[row] = v
-		return
-	}
-	if row >= len(l.vals) {
-		l.vals = append(l.vals, make([]string, row+1-len(l.vals))...)
-	}
-	if l.vals[row] == "" {
-		l.n++
-	}
-	l.vals[row] = v
-}
-
-func (l *level) get(row int) string {
-	if row < len(l.vals) {
-		return l.vals[row]
-	}
-	return l.far[row]
-}
-
-func (l *level) remove(row int) {
-	if row < len(l.vals) {
-		if l.vals[row] != "" {
-			l.n--
-		}
-		l.vals[row] = ""
-		return
-	}
-	if _, ok := l.far[row]; ok {
-		l.n--
-		delete(l.far, row)
-	}
-}
-
-// rowOfField returns the row of a row field "r:ROW" or cell field
-// "x:ROW:NAME", and false for any other field.
-func rowOfField(field string) (int, bool) {
-	if len(field) < 3 || field[1] != ':' || (field[0] != 'r' && field[0] != 'x') {
-		return 0, false
-	}
-	digits := field[2:]
-	if field[0] == 'x' {
-		end := strings.IndexByte(digits, ':')
-		if end < 0 {
-			return 0, false
-		}
-		digits = digits[:end]
-	}
-	row, err := strconv.Atoi(digits)
-	if err != nil || row < 0 {
-		return 0, false
-	}
-	return row, true
-}
-
 // planRemap re-keys the levels read by r, after applying the level writes
 // of the remap's batch, as contextstore.Remap defines it. marked is the
 // frame's marks index: a row keeps its mark when it moves, without its
 // value being looked at; a row the batch writes is marked by its value.
 func planRemap(read hashReads, marked []string, ws []levelWrite, r contextstore.Remap) (remapPlan, error) {
-	load := func(all map[string]string) *level {
-		l := &level{limit: min(r.Rows, len(all)+len(r.Sources))}
+	load := func(all map[string]string) *rekey.Level {
+		l := rekey.NewLevel(r, len(all))
 		for field, v := range all {
-			if row, ok := rowOfField(field); ok {
-				l.set(row, v)
+			if row, ok := rekey.RowOf(field); ok {
+				l.Set(row, v)
 			}
 		}
 		return l
 	}
 	rows := load(read.values[1].Val())
-	cells := make(map[string]*level, len(read.columns))
+	cells := make(map[string]*rekey.Level, len(read.columns))
 	for i, col := range read.columns {
 		cells[col] = load(read.values[2+i].Val())
 	}
@@ -274,103 +202,69 @@ func planRemap(read hashReads, marked []string, ws []levelWrite, r contextstore.
 		l := rows
 		if w.k.Kind() == keys.KindCell {
 			if l = cells[w.k.ColumnName()]; l == nil {
-				l = &level{limit: min(r.Rows, len(r.Sources))}
+				l = rekey.NewLevel(r, 0)
 				cells[w.k.ColumnName()] = l
 			}
 		}
 		row := w.k.RowIndex()
 		switch {
 		case w.del:
-			l.remove(row)
+			l.Remove(row)
 		case w.merge != nil:
 			var cur contextstore.Value
-			if raw := l.get(row); raw != "" {
+			if raw := l.Get(row); raw != "" {
 				v, err := decodeValue(raw)
 				if err != nil {
 					return remapPlan{}, err
 				}
 				cur = v
 			}
-			l.set(row, string(contextstore.AppendNormalized(nil, contextstore.MergePatch(cur, w.merge))))
+			l.Set(row, string(contextstore.AppendNormalized(nil, contextstore.MergePatch(cur, w.merge))))
 		default:
-			l.set(row, w.value)
+			l.Set(row, w.value)
 		}
 	}
-
 	isMarked := make(map[int]bool, len(marked))
 	for _, f := range marked {
-		if row, ok := rowOfField(f); ok {
+		if row, ok := rekey.RowOf(f); ok {
 			isMarked[row] = true
 		}
 	}
 	for _, w := range ws {
 		if w.k.Kind() == keys.KindRow {
-			isMarked[w.k.RowIndex()] = strings.Contains(rows.get(w.k.RowIndex()), reservedMarkText)
+			isMarked[w.k.RowIndex()] = strings.Contains(rows.Get(w.k.RowIndex()), reservedMarkText)
 		}
 	}
 
 	plan := remapPlan{cells: make(map[string][]any)}
-	// move re-keys one level into flat pairs: new row i takes old row
-	// Sources[i]'s value; written counts the rows that now hold another
-	// row's value and the old rows that hold nothing.
-	move := func(l *level, prefix, suffix string, marks bool) []any {
-		out := make([]any, 0, 2*min(l.n, len(r.Sources)))
-		kept := 0 // new rows that had an entry before
-		var names fieldNames
-		for i, src := range r.Sources {
-			if src < 0 || src >= r.Rows {
-				continue
-			}
-			v := l.get(src)
-			if v == "" {
-				continue
-			}
-			f := names.next(prefix, i, suffix)
-			out = append(out, f, v)
-			if i != src {
-				plan.written++
-			}
-			if l.get(i) != "" {
-				kept++
-			}
-			plan.bound = max(plan.bound, i+1)
-			if marks && isMarked[src] {
-				plan.marked = append(plan.marked, f)
-			}
+	plan.rows = make([]any, 0, 2*min(rows.Len(), len(r.Sources)))
+	written, bound := rekey.Move(rows, r, "r:", "", func(field, value string, src int) {
+		plan.rows = append(plan.rows, field, value)
+		if isMarked[src] {
+			plan.marked = append(plan.marked, field)
 		}
-		plan.written += l.n - kept
-		return out
-	}
-	plan.rows = move(rows, "r:", "", true)
+	})
+	plan.written, plan.bound = written, bound
 	keep := make(map[string]bool, len(r.Columns))
 	for _, col := range r.Columns {
 		keep[col] = true
 	}
 	for col, l := range cells {
 		if !keep[col] {
-			plan.written += l.n
+			plan.written += l.Len()
 			continue
 		}
-		if pairs := move(l, "x:", ":"+col, false); len(pairs) > 0 {
+		var pairs []any
+		written, bound := rekey.Move(l, r, "x:", ":"+col, func(field, value string, _ int) {
+			pairs = append(pairs, field, value)
+		})
+		plan.written += written
+		plan.bound = max(plan.bound, bound)
+		if len(pairs) > 0 {
 			plan.cells[col] = pairs
 		}
 	}
 	return plan, nil
-}
-
-// fieldNames makes field names PREFIX ROW SUFFIX, cut from shared
-// buffers: one allocation for many names.
-type fieldNames struct{ buf []byte }
-
-func (n *fieldNames) next(prefix string, row int, suffix string) string {
-	if cap(n.buf)-len(n.buf) < len(prefix)+20+len(suffix) {
-		n.buf = make([]byte, 0, max(64*1024, len(prefix)+20+len(suffix)))
-	}
-	start := len(n.buf)
-	n.buf = append(n.buf, prefix...)
-	n.buf = strconv.AppendInt(n.buf, int64(row), 10)
-	n.buf = append(n.buf, suffix...)
-	return unsafe.String(&n.buf[start], len(n.buf)-start)
 }
 
 // prepare writes plan's hashes under frameID's tag, with names no other
