@@ -62,6 +62,8 @@ type statements struct {
 	subsetPast              string // row and cell entries at or past a row, by a scan of their keys
 	readBound               string // a frame's state and row bound
 	subsetAnyRow            string // one row or cell entry
+	dropLevels              string // a frame's row and cell entries (RemapIf)
+	setRowBound             string // a frame's exact row bound (RemapIf)
 }
 
 // reservedPrefix is contextstore.ReservedPrefix, spelled into the marked
@@ -135,6 +137,8 @@ func newStatements(d Dialect, table string) (statements, error) {
 				" AND " + sqliteRow + " >= ?",
 			readBound:    "SELECT version, epoch, row_bound FROM " + ft + " WHERE frame_id = ?",
 			subsetAnyRow: "SELECT entry_key, entry_value FROM " + t + " WHERE frame_id = ? AND entry_key >= X'723A' LIMIT 1",
+			dropLevels:   "DELETE FROM " + t + " WHERE frame_id = ? AND (entry_key >= X'723A' AND entry_key < X'723B' OR entry_key >= X'783A' AND entry_key < X'783B')",
+			setRowBound:  "UPDATE " + ft + " SET row_bound = ? WHERE frame_id = ?",
 		}
 	case Postgres:
 		s = statements{
@@ -198,6 +202,9 @@ func newStatements(d Dialect, table string) (statements, error) {
 			subsetPast:   "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND " + pgRowKeys + " AND " + pgRow + " >= $2",
 			readBound:    "SELECT version, epoch, row_bound FROM " + ft + " WHERE frame_id = $1",
 			subsetAnyRow: "SELECT entry_key, entry_value::text FROM " + t + " WHERE frame_id = $1 AND entry_key >= '\\x723a'::bytea LIMIT 1",
+			dropLevels: "DELETE FROM " + t + " WHERE frame_id = $1 AND (entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea" +
+				" OR entry_key >= '\\x783a'::bytea AND entry_key < '\\x783b'::bytea)",
+			setRowBound: "UPDATE " + ft + " SET row_bound = $1 WHERE frame_id = $2",
 		}
 	default:
 		return statements{}, fmt.Errorf("sqlstore: unknown dialect %q (want %q or %q)", d, SQLite, Postgres)

@@ -170,7 +170,7 @@ func (s *Store) commit(ctx context.Context, op string, k keys.Key, guards []cont
 	)
 	err = s.write(ctx, op, k, func(ctx context.Context) error {
 		var err error
-		states, err = s.commitTx(ctx, guards, folded, frames)
+		states, err = s.commitTx(ctx, guards, folded, frames, nil)
 		errors.As(err, &failed)
 		return err
 	})
@@ -228,7 +228,9 @@ type errGuard struct {
 
 func (e *errGuard) Error() string { return "sqlstore: guard failed" }
 
-func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []contextstore.Mutation, frames []string) (_ []contextstore.FrameState, err error) {
+// commitTx is commit's transaction; remap, when not nil, re-keys its frame
+// after the batch, before the commit.
+func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []contextstore.Mutation, frames []string, remap *remapJob) (_ []contextstore.FrameState, err error) {
 	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE for SQLite, by the DSN's _txlock
 	if err != nil {
 		return nil, err
@@ -236,6 +238,9 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 	defer func() { _ = tx.Rollback() }() // a no-op after Commit
 
 	written, relayout := contextstore.WrittenFrames(guards, ms)
+	if remap != nil {
+		written[remap.frameID] = true
+	}
 
 	// Read (and on PostgreSQL lock) the state of every guarded frame.
 	state := make(map[string]contextstore.FrameState, len(frames))
@@ -293,6 +298,11 @@ func (s *Store) commitTx(ctx context.Context, guards []contextstore.Guard, ms []
 	}
 	if err != nil {
 		return nil, err
+	}
+	if remap != nil {
+		if err := s.remapTx(ctx, tx, remap); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err

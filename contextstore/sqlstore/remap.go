@@ -1,0 +1,147 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+
+	"github.com/ctxframe/ctxframe/contextstore"
+	"github.com/ctxframe/ctxframe/contextstore/internal/rekey"
+	"github.com/ctxframe/ctxframe/keys"
+)
+
+var _ contextstore.Remapper = (*Store)(nil)
+
+// remapJob is a RemapIf's re-keying, done inside commit's transaction.
+type remapJob struct {
+	frameID string
+	r       contextstore.Remap
+	written int // set by remapTx: the entries the remap wrote
+}
+
+// RemapIf implements contextstore.Remapper in the transaction of ApplyIf:
+// after the guards are checked and ms written, the frame's row and cell
+// entries are read as stored text (no value decoded), re-keyed in the
+// client, deleted as two key ranges and written back in key order, and
+// the frame's row bound set to what is left. Readers see the frame before
+// or after, never between; the marks index follows by itself.
+func (s *Store) RemapIf(ctx context.Context, guards []contextstore.Guard, ms []contextstore.Mutation, frameID string, r contextstore.Remap) ([]contextstore.FrameState, int, error) {
+	const op = "remapif"
+	if err := contextstore.ValidateGuards(guards); err != nil {
+		return nil, 0, err
+	}
+	if err := contextstore.ValidateRemap(op, s.backend, frameID, r); err != nil {
+		return nil, 0, err
+	}
+	fk := keys.Frame(frameID)
+	normalized, err := contextstore.ValidateBatch(ms)
+	if err != nil {
+		return nil, 0, contextstore.NewError(op, s.backend, fk, contextstore.BatchErrorKind(err), err)
+	}
+	folded := contextstore.FoldBatch(normalized)
+	frames := framesOf(guards, folded)
+	if !slices.Contains(frames, frameID) {
+		frames = append(frames, frameID)
+		slices.Sort(frames)
+	}
+	var (
+		states []contextstore.FrameState
+		failed *errGuard
+		job    = &remapJob{frameID: frameID, r: r}
+	)
+	err = s.write(ctx, op, fk, func(ctx context.Context) error {
+		var err error
+		states, err = s.commitTx(ctx, guards, folded, frames, job)
+		errors.As(err, &failed)
+		return err
+	})
+	if failed != nil {
+		return nil, 0, contextstore.Conflict(op, s.backend, failed.guard, failed.got)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return states, job.written, nil
+}
+
+// remapTx re-keys job's frame inside tx (see RemapIf).
+func (s *Store) remapTx(ctx context.Context, tx *sql.Tx, job *remapJob) error {
+	frame := []byte(job.frameID)
+	type stored struct {
+		row   int
+		value string
+	}
+	var rowEntries []stored
+	cellEntries := make(map[string][]stored)
+	for _, q := range []string{s.stmts.subsetRows, s.stmts.subsetCells} {
+		rows, err := tx.QueryContext(ctx, q, frame)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				local []byte
+				value string
+			)
+			if err := rows.Scan(&local, &value); err != nil {
+				_ = rows.Close()
+				return err
+			}
+			k, err := keys.ParseLocal(job.frameID, string(local))
+			if err != nil {
+				continue // not an entry this store wrote: it goes with its level
+			}
+			if k.Kind() == keys.KindRow {
+				rowEntries = append(rowEntries, stored{k.RowIndex(), value})
+			} else {
+				cellEntries[k.ColumnName()] = append(cellEntries[k.ColumnName()], stored{k.RowIndex(), value})
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	load := func(es []stored) *rekey.Level {
+		l := rekey.NewLevel(job.r, len(es))
+		for _, e := range es {
+			l.Set(e.row, e.value)
+		}
+		return l
+	}
+	var puts []row
+	emit := func(field, value string, _ int) {
+		puts = append(puts, row{frame: frame, local: []byte(field), value: value})
+	}
+	written, bound := rekey.Move(load(rowEntries), job.r, "r:", "", emit)
+	keep := make(map[string]bool, len(job.r.Columns))
+	for _, col := range job.r.Columns {
+		keep[col] = true
+	}
+	for col, es := range cellEntries {
+		if !keep[col] {
+			written += len(es)
+			continue
+		}
+		w, b := rekey.Move(load(es), job.r, "x:", ":"+col, emit)
+		written += w
+		bound = max(bound, b)
+	}
+	if _, err := tx.ExecContext(ctx, s.stmts.dropLevels, frame); err != nil {
+		return err
+	}
+	var err error
+	if s.dialect == SQLite {
+		err = s.writeSQLite(ctx, tx, puts, nil)
+	} else {
+		err = s.writePostgres(ctx, tx, puts, nil)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.stmts.setRowBound, int64(bound), frame); err != nil {
+		return err
+	}
+	job.written = written
+	return nil
+}
