@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/ctxframe/ctxframe/contextstore"
 	"github.com/ctxframe/ctxframe/contextstore/internal/rekey"
@@ -88,14 +89,18 @@ func (s *Store) remapTx(ctx context.Context, tx *sql.Tx, job *remapJob) error {
 				_ = rows.Close()
 				return err
 			}
-			k, err := keys.ParseLocal(job.frameID, string(local))
-			if err != nil {
+			// The ranges hold "r:ROW" and "x:ROW:NAME": the row is read
+			// where it stands, with no key parsed whole.
+			field := string(local)
+			row, ok := rekey.RowOf(field)
+			if !ok {
 				continue // not an entry this store wrote: it goes with its level
 			}
-			if k.Kind() == keys.KindRow {
-				rowEntries = append(rowEntries, stored{k.RowIndex(), value})
+			if field[0] == 'r' {
+				rowEntries = append(rowEntries, stored{row, value})
 			} else {
-				cellEntries[k.ColumnName()] = append(cellEntries[k.ColumnName()], stored{k.RowIndex(), value})
+				col := field[strings.IndexByte(field[2:], ':')+3:]
+				cellEntries[col] = append(cellEntries[col], stored{row, value})
 			}
 		}
 		if err := rows.Close(); err != nil {
