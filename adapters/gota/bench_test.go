@@ -405,15 +405,7 @@ func BenchmarkRekeyFloor(b *testing.B) {
 			rows[e.Key.RowIndex()] = e.Value
 		}
 	}
-	temp := df.Col("temp").Float()
-	var kept []int
-	for i, t := range temp {
-		if t > 10 {
-			kept = append(kept, i)
-		}
-	}
-	order := identityRows(len(temp))
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(temp[a], temp[b]) })
+	temp, kept, order := scaleMappings(df)
 	// Were rows keyed by a stable identity (a declared primary key), a sort
 	// would move nothing and a filter would only delete the rows it drops:
 	// that floor, for the decision against it in docs/PERFORMANCE.md.
@@ -538,21 +530,8 @@ func BenchmarkRedisRekeyFloor(b *testing.B) {
 	defer client.Close()
 	df := benchFrame(1_000_000, 6)
 	es := benchContext(df, 1_000_000, 0)
-	values := make([]string, df.Nrow())
-	for _, e := range es {
-		if e.Key.Kind() == keys.KindRow {
-			values[e.Key.RowIndex()] = string(contextstore.AppendNormalized(nil, e.Value))
-		}
-	}
-	temp := df.Col("temp").Float()
-	var kept []int
-	for i, t := range temp {
-		if t > 10 {
-			kept = append(kept, i)
-		}
-	}
-	order := identityRows(len(temp))
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(temp[a], temp[b]) })
+	values := encodedRows(es, df.Nrow())
+	temp, kept, order := scaleMappings(df)
 	const per = 5000
 	pipeHSet := func(p redis.Pipeliner, name string, pairs []any) {
 		for i := 0; i < len(pairs); i += 2 * per {
@@ -635,21 +614,8 @@ func BenchmarkPostgresRekeyFloor(b *testing.B) {
 	defer conn.Close(ctx)
 	df := benchFrame(1_000_000, 6)
 	es := benchContext(df, 1_000_000, 0)
-	values := make([]string, df.Nrow())
-	for _, e := range es {
-		if e.Key.Kind() == keys.KindRow {
-			values[e.Key.RowIndex()] = string(contextstore.AppendNormalized(nil, e.Value))
-		}
-	}
-	temp := df.Col("temp").Float()
-	var kept []int
-	for i, t := range temp {
-		if t > 10 {
-			kept = append(kept, i)
-		}
-	}
-	order := identityRows(len(temp))
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(temp[a], temp[b]) })
+	values := encodedRows(es, df.Nrow())
+	_, kept, order := scaleMappings(df)
 	table := fmt.Sprintf("ctxbench_floor_%d", time.Now().UnixNano())
 	_, err = conn.Exec(ctx, `CREATE TABLE `+table+` (frame_id bytea NOT NULL, entry_key bytea NOT NULL, entry_value jsonb NOT NULL, PRIMARY KEY (frame_id, entry_key))`)
 	require.NoError(b, err)
@@ -697,4 +663,31 @@ func BenchmarkPostgresRekeyFloor(b *testing.B) {
 			b.ReportMetric(float64(len(setKeys)+len(delKeys)), "entries-written/op")
 		})
 	}
+}
+
+// scaleMappings returns the temp column of the at-scale frame and the row
+// mappings of its Filter (temp > 10: the rows kept) and its Arrange by
+// temp (the stable order), as the floor benchmarks re-key by them.
+func scaleMappings(df dataframe.DataFrame) (temp []float64, kept, order []int) {
+	temp = df.Col("temp").Float()
+	for i, t := range temp {
+		if t > 10 {
+			kept = append(kept, i)
+		}
+	}
+	order = identityRows(len(temp))
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(temp[a], temp[b]) })
+	return temp, kept, order
+}
+
+// encodedRows returns the stored form of the row entries of es by row,
+// for a frame of n rows.
+func encodedRows(es []contextstore.Entry, n int) []string {
+	values := make([]string, n)
+	for _, e := range es {
+		if e.Key.Kind() == keys.KindRow {
+			values[e.Key.RowIndex()] = string(contextstore.AppendNormalized(nil, e.Value))
+		}
+	}
+	return values
 }
