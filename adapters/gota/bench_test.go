@@ -445,28 +445,33 @@ func BenchmarkRekeyFloor(b *testing.B) {
 
 // BenchmarkNewAtScale binds a frame whose store holds 1M row entries (New
 // reads and checks them all) against the store's raw read of the same
-// entries (ReadVersioned) in the same run.
+// entries (ReadVersioned) in the same run, on every store of
+// BenchmarkRowContextAtScale.
 func BenchmarkNewAtScale(b *testing.B) {
 	ctx := context.Background()
 	df := benchFrame(1_000_000, 6)
 	es := benchContext(df, 1_000_000, 0)
-	store := contextstore.NewMemoryStore()
-	require.NoError(b, contextstore.SetMany(ctx, store, es))
-	b.Run("raw", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			snap, err := contextstore.ReadVersioned(ctx, store, "bench")
-			require.NoError(b, err)
-			require.Len(b, snap.Entries, len(es))
-		}
-	})
-	b.Run("New", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			_, err := New(ctx, store, "bench", df, nil)
-			require.NoError(b, err)
-		}
-	})
+	for _, st := range scaleStores {
+		b.Run(st.name, func(b *testing.B) {
+			store := st.open(b)
+			require.NoError(b, contextstore.SetMany(ctx, store, es))
+			b.Run("raw", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					snap, err := contextstore.ReadVersioned(ctx, store, "bench")
+					require.NoError(b, err)
+					require.Len(b, snap.Entries, len(es))
+				}
+			})
+			b.Run("New", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					_, err := New(ctx, store, "bench", df, nil)
+					require.NoError(b, err)
+				}
+			})
+		})
+	}
 }
 
 // BenchmarkSQLiteRekeyFloor is the floor of the same re-keying on SQLite,
