@@ -6,17 +6,19 @@ import (
 	"github.com/ctxframe/ctxframe/keys"
 )
 
-// frameKey returns the name of the Redis hash that holds frameID's context:
-// the prefix, then the canonical key prefix, whose hash tag keeps the frame
-// on one Cluster slot.
+// frameKey returns the name of the Redis hash that holds frameID's frame
+// and column entries (its head): the prefix, then the canonical key
+// prefix, whose hash tag keeps the frame on one Cluster slot. Every other
+// key of the frame starts with it.
 func (s *Store) frameKey(frameID string) string {
 	return s.prefix + keys.Version + keys.Frame(frameID).HashTag()
 }
 
-// stateKey returns the name of the hash that holds frameID's version and
-// layout epoch (fields v and e): the frame's hash name and ":v", under the
-// same hash tag, so a script can touch both on a Cluster. The name does not
-// end in '}', so frameOf never takes it for a frame.
+// stateKey returns the name of the hash that holds frameID's state
+// (version v, layout epoch e, row bound b, levels version lv): the frame's
+// head name and ":v", under the same hash tag, so a script can touch all of
+// the frame's keys on a Cluster. The name does not end in '}', so frameOf
+// never takes it for a frame.
 func (s *Store) stateKey(frameID string) string {
 	return s.frameKey(frameID) + ":v"
 }

@@ -33,7 +33,7 @@ type Options struct {
 	// off the frame. Default "".
 	Prefix string
 
-	// FrameTTL, when positive, makes each frame's hash expire FrameTTL after
+	// FrameTTL, when positive, makes every key of a frame expire FrameTTL after
 	// the last write to that frame (every write refreshes it). Default 0:
 	// frames never expire.
 	FrameTTL time.Duration
