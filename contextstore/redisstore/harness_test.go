@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -85,10 +86,7 @@ func (d deployment) newStore(t testing.TB, opts *redisstore.Options) *redisstore
 // removePrefix deletes every key under prefix, on every master.
 func (d deployment) removePrefix(t testing.TB, prefix string) {
 	t.Helper()
-	client := d.newClient()
-	defer client.Close()
-	ctx := context.Background()
-	wipe := func(ctx context.Context, c redis.Cmdable) error {
+	err := d.eachMaster(func(ctx context.Context, c redis.Cmdable) error {
 		iter := c.Scan(ctx, 0, literalPattern(prefix)+"*", 1000).Iterator()
 		for iter.Next(ctx) {
 			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
@@ -96,16 +94,27 @@ func (d deployment) removePrefix(t testing.TB, prefix string) {
 			}
 		}
 		return iter.Err()
-	}
-	var err error
-	if cc, ok := client.(*redis.ClusterClient); ok {
-		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return wipe(ctx, c) })
-	} else {
-		err = wipe(ctx, client)
-	}
+	})
 	if err != nil {
 		t.Errorf("cleaning up prefix %q: %v", prefix, err)
 	}
+}
+
+// eachMaster runs fn on every master of the deployment (the one node of a
+// single server), one after another, over a client of its own.
+func (d deployment) eachMaster(fn func(ctx context.Context, c redis.Cmdable) error) error {
+	client := d.newClient()
+	defer client.Close()
+	ctx := context.Background()
+	if cc, ok := client.(*redis.ClusterClient); ok {
+		var mu sync.Mutex // ForEachMaster runs fn on the masters at once
+		return cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			mu.Lock()
+			defer mu.Unlock()
+			return fn(ctx, c)
+		})
+	}
+	return fn(ctx, client)
 }
 
 // literalPattern quotes the characters SCAN MATCH treats as a pattern.

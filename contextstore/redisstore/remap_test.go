@@ -158,28 +158,14 @@ func TestRemapAgainstConcurrentWriters(t *testing.T) {
 // scanAll returns the names of the keys matching pattern on every master.
 func scanAll(t *testing.T, d deployment, pattern string) []string {
 	t.Helper()
-	client := d.newClient()
-	defer client.Close()
-	ctx := context.Background()
-	var (
-		mu    sync.Mutex
-		names []string
-	)
-	scan := func(ctx context.Context, c redis.Cmdable) error {
+	var names []string
+	err := d.eachMaster(func(ctx context.Context, c redis.Cmdable) error {
 		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
 		for iter.Next(ctx) {
-			mu.Lock()
 			names = append(names, iter.Val())
-			mu.Unlock()
 		}
 		return iter.Err()
-	}
-	var err error
-	if cc, ok := client.(*redis.ClusterClient); ok {
-		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return scan(ctx, c) })
-	} else {
-		err = scan(ctx, client)
-	}
+	})
 	require.NoError(t, err)
 	return names
 }

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"slices"
 	"strings"
 
 	"github.com/ctxframe/ctxframe/contextstore"
@@ -40,26 +38,8 @@ func (s *Store) RemapIf(ctx context.Context, guards []contextstore.Guard, ms []c
 	if err != nil {
 		return nil, 0, contextstore.NewError(op, s.backend, fk, contextstore.BatchErrorKind(err), err)
 	}
-	folded := contextstore.FoldBatch(normalized)
-	frames := framesOf(guards, folded)
-	if !slices.Contains(frames, frameID) {
-		frames = append(frames, frameID)
-		slices.Sort(frames)
-	}
-	var (
-		states []contextstore.FrameState
-		failed *errGuard
-		job    = &remapJob{frameID: frameID, r: r}
-	)
-	err = s.write(ctx, op, fk, func(ctx context.Context) error {
-		var err error
-		states, err = s.commitTx(ctx, guards, folded, frames, job)
-		errors.As(err, &failed)
-		return err
-	})
-	if failed != nil {
-		return nil, 0, contextstore.Conflict(op, s.backend, failed.guard, failed.got)
-	}
+	job := &remapJob{frameID: frameID, r: r}
+	states, err := s.commitFolded(ctx, op, fk, guards, contextstore.FoldBatch(normalized), job)
 	if err != nil {
 		return nil, 0, err
 	}

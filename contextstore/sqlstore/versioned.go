@@ -163,14 +163,24 @@ func (s *Store) commit(ctx context.Context, op string, k keys.Key, guards []cont
 		// One unguarded key: one statement, one round trip.
 		return nil, s.writeOne(ctx, op, k, folded[0])
 	}
+	return s.commitFolded(ctx, op, k, guards, folded, nil)
+}
+
+// commitFolded runs commitTx for a checked and folded batch (and a remap,
+// when job is not nil), turning a failed guard into a conflict error.
+func (s *Store) commitFolded(ctx context.Context, op string, k keys.Key, guards []contextstore.Guard, folded []contextstore.Mutation, job *remapJob) ([]contextstore.FrameState, error) {
 	frames := framesOf(guards, folded)
+	if job != nil && !slices.Contains(frames, job.frameID) {
+		frames = append(frames, job.frameID)
+		slices.Sort(frames)
+	}
 	var (
 		states []contextstore.FrameState
 		failed *errGuard
 	)
-	err = s.write(ctx, op, k, func(ctx context.Context) error {
+	err := s.write(ctx, op, k, func(ctx context.Context) error {
 		var err error
-		states, err = s.commitTx(ctx, guards, folded, frames, nil)
+		states, err = s.commitTx(ctx, guards, folded, frames, job)
 		errors.As(err, &failed)
 		return err
 	})
