@@ -3,9 +3,12 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -27,6 +30,9 @@ const (
 	// preparedChunk is how many field-value pairs one HSET of a prepared
 	// hash carries.
 	preparedChunk = 5000
+	// preparedWriters is how many connections write prepared hashes at
+	// once: two keep the server busy while each waits for its reply.
+	preparedWriters = 2
 	// discardTimeout bounds the clean-up of prepared hashes not swapped in.
 	discardTimeout = 5 * time.Second
 )
@@ -98,14 +104,18 @@ func (s *Store) RemapIf(ctx context.Context, guards []contextstore.Guard, ms []c
 		if err != nil {
 			return nil, 0, s.fail(ctx, op, fk, err)
 		}
-		plan, err := planRemap(read, marked, levelMs, r)
+		p := s.prepare(octx, frameID)
+		plan, err := planRemap(read, marked, levelMs, r, p.add)
+		w, werr := p.finish()
 		if err != nil {
+			s.discard(octx, w)
 			return nil, 0, contextstore.NewError(op, backend, fk, contextstore.ErrBackend, err)
 		}
-		w, err := s.prepare(octx, frameID, plan)
-		if err != nil {
-			return nil, 0, s.fail(ctx, op, fk, err)
+		if werr != nil {
+			s.discard(octx, w)
+			return nil, 0, s.fail(ctx, op, fk, werr)
 		}
+		w.bound, w.marked = plan.bound, plan.marked
 		w.levels = "0"
 		if lv, ok := read.levels.Val()[0].(string); ok {
 			w.levels = lv
@@ -169,21 +179,21 @@ func (s *Store) splitLevels(op string, fk keys.Key, frameID string, ms []context
 	return head, levels, nil
 }
 
-// remapPlan is a remap worked out on stored bytes: the new row and cell
-// entries as flat field-value pairs, and what the remap wrote.
+// remapPlan is what a remap worked out on stored bytes wrote, besides the
+// entries it handed on.
 type remapPlan struct {
-	rows    []any
-	cells   map[string][]any // by column, only columns left with entries
-	marked  []any
-	bound   int
+	marked  []any // the rows left whose values carry a reserved field
+	bound   int   // one past the highest row left with an entry
 	written int
 }
 
 // planRemap re-keys the levels read by r, after applying the level writes
-// of the remap's batch, as contextstore.Remap defines it. marked is the
-// frame's marks index: a row keeps its mark when it moves, without its
-// value being looked at; a row the batch writes is marked by its value.
-func planRemap(read hashReads, marked []string, ws []levelWrite, r contextstore.Remap) (remapPlan, error) {
+// of the remap's batch, as contextstore.Remap defines it, and hands each
+// new entry to emit as it is worked out: column "" for the rows, else the
+// cell's column. marked is the frame's marks index: a row keeps its mark
+// when it moves, without its value being looked at; a row the batch
+// writes is marked by its value.
+func planRemap(read hashReads, marked []string, ws []levelWrite, r contextstore.Remap, emit func(column, field, value string)) (remapPlan, error) {
 	load := func(all map[string]string) *rekey.Level {
 		l := rekey.NewLevel(r, len(all))
 		for field, v := range all {
@@ -236,10 +246,9 @@ func planRemap(read hashReads, marked []string, ws []levelWrite, r contextstore.
 		}
 	}
 
-	plan := remapPlan{cells: make(map[string][]any)}
-	plan.rows = make([]any, 0, 2*min(rows.Len(), len(r.Sources)))
+	var plan remapPlan
 	written, bound := rekey.Move(rows, r, "r:", "", func(field, value string, src int) {
-		plan.rows = append(plan.rows, field, value)
+		emit("", field, value)
 		if isMarked[src] {
 			plan.marked = append(plan.marked, field)
 		}
@@ -249,52 +258,136 @@ func planRemap(read hashReads, marked []string, ws []levelWrite, r contextstore.
 	for _, col := range r.Columns {
 		keep[col] = true
 	}
-	for col, l := range cells {
+	for _, col := range slices.Sorted(maps.Keys(cells)) {
+		l := cells[col]
 		if !keep[col] {
 			plan.written += l.Len()
 			continue
 		}
-		var pairs []any
 		written, bound := rekey.Move(l, r, "x:", ":"+col, func(field, value string, _ int) {
-			pairs = append(pairs, field, value)
+			emit(col, field, value)
 		})
 		plan.written += written
 		plan.bound = max(plan.bound, bound)
-		if len(pairs) > 0 {
-			plan.cells[col] = pairs
-		}
 	}
 	return plan, nil
 }
 
-// prepare writes plan's hashes under frameID's tag, with names no other
-// remap uses and a TTL that cleans them up if the swap never comes.
-func (s *Store) prepare(ctx context.Context, frameID string, plan remapPlan) (*swap, error) {
-	base := s.frameKey(frameID) + ":t:" + strconv.FormatUint(rand.Uint64(), 36)
-	w := &swap{bound: plan.bound, marked: plan.marked}
-	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		write := func(name string, pairs []any) {
-			for i := 0; i < len(pairs); i += 2 * preparedChunk {
-				p.HSet(ctx, name, pairs[i:min(i+2*preparedChunk, len(pairs))]...)
-			}
-			p.PExpire(ctx, name, preparedTTL)
-		}
-		if len(plan.rows) > 0 {
-			w.rows = base + ":r"
-			write(w.rows, plan.rows)
-		}
-		for col, pairs := range plan.cells {
-			name := base + ":x:" + col
-			w.cells = append(w.cells, preparedCells{column: col, hash: name})
-			write(name, pairs)
-		}
-		return nil
-	})
-	if err != nil {
-		s.discard(ctx, w)
-		return nil, err
+// preparer writes a remap's new entries into hashes under the frame's tag,
+// with names no other remap uses and a TTL that cleans them up if the swap
+// never comes, while the remap is still being worked out: chunks go to
+// writers on connections of their own, so the server stores one chunk
+// while the client re-keys the next, and no more than a few chunks are
+// held in memory at a time.
+type preparer struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	client  redis.UniversalClient
+	base    string
+	w       swap
+	filling map[string][]string // the chunk being filled, by column ("" for rows)
+	names   map[string]string   // the prepared hash, by column
+	chunks  chan chunk
+	writers sync.WaitGroup
+	mu      sync.Mutex
+	err     error // the first write that failed
+}
+
+// chunk is field-value pairs for one HSET of a prepared hash.
+type chunk struct {
+	hash  string
+	pairs []string
+}
+
+// prepare starts a preparer for frameID's remap.
+func (s *Store) prepare(ctx context.Context, frameID string) *preparer {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &preparer{
+		ctx:     ctx,
+		cancel:  cancel,
+		client:  s.client,
+		base:    s.frameKey(frameID) + ":t:" + strconv.FormatUint(rand.Uint64(), 36),
+		filling: make(map[string][]string),
+		names:   make(map[string]string),
+		chunks:  make(chan chunk, preparedWriters),
 	}
-	return w, nil
+	p.writers.Add(preparedWriters)
+	for range preparedWriters {
+		go p.write()
+	}
+	return p
+}
+
+// add queues one new entry of column ("" for rows).
+func (p *preparer) add(column, field, value string) {
+	pairs := p.filling[column]
+	if pairs == nil {
+		pairs = make([]string, 0, 2*preparedChunk)
+	}
+	pairs = append(pairs, field, value)
+	if len(pairs) < cap(pairs) {
+		p.filling[column] = pairs
+		return
+	}
+	p.filling[column] = nil
+	p.send(column, pairs)
+}
+
+func (p *preparer) send(column string, pairs []string) {
+	name, ok := p.names[column]
+	if !ok {
+		if column == "" {
+			name = p.base + ":r"
+			p.w.rows = name
+		} else {
+			name = p.base + ":x:" + column
+			p.w.cells = append(p.w.cells, preparedCells{column: column, hash: name})
+		}
+		p.names[column] = name
+	}
+	select {
+	case p.chunks <- chunk{hash: name, pairs: pairs}:
+	case <-p.ctx.Done(): // a write failed: finish reports it
+	}
+}
+
+// write is one writer: each chunk is an HSET and a PEXPIRE, so a hash is
+// never without its TTL, whichever writer creates it.
+func (p *preparer) write() {
+	defer p.writers.Done()
+	for c := range p.chunks {
+		if p.ctx.Err() != nil {
+			continue // drain after a failure
+		}
+		_, err := p.client.Pipelined(p.ctx, func(pl redis.Pipeliner) error {
+			pl.HSet(p.ctx, c.hash, c.pairs)
+			pl.PExpire(p.ctx, c.hash, preparedTTL)
+			return nil
+		})
+		if err != nil {
+			p.mu.Lock()
+			if p.err == nil {
+				p.err = err
+			}
+			p.mu.Unlock()
+			p.cancel()
+		}
+	}
+}
+
+// finish writes what is left, waits for the writers and returns the swap
+// of what they prepared, or the first write error (the swap is returned
+// either way, for discard).
+func (p *preparer) finish() (*swap, error) {
+	for _, col := range slices.Sorted(maps.Keys(p.filling)) {
+		if pairs := p.filling[col]; len(pairs) > 0 {
+			p.send(col, pairs)
+		}
+	}
+	close(p.chunks)
+	p.writers.Wait()
+	p.cancel()
+	return &p.w, p.err
 }
 
 // discard removes a swap's prepared hashes that were not swapped in (best

@@ -5,7 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -66,5 +69,54 @@ func TestSwapRefusesWhatIsNotThere(t *testing.T) {
 				t.Fatalf("a refused swap wrote: %+v -> %+v, %d entries", before.State, after.State, len(after.Entries))
 			}
 		})
+	}
+}
+
+// TestPrepareStopsAtTheFirstFailedWrite checks a remap's preparation when
+// a write fails halfway (here a prepared hash's name is taken by a string,
+// so its HSETs fail): finish returns that error once the writers stopped,
+// the re-keying that goes on meanwhile neither blocks nor writes further,
+// and discard removes what was prepared.
+func TestPrepareStopsAtTheFirstFailedWrite(t *testing.T) {
+	opts, err := redis.ParseURL(storetest.ServerEnv(t, storetest.EnvRedisURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	prefix := "ctxtest:" + hex.EncodeToString(b[:]) + ":"
+	s, err := New(redis.NewClient(opts), &Options{Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	t.Cleanup(func() { _ = s.Close() })
+
+	p := s.prepare(ctx, "f")
+	// The cells of column a are prepared first and fine; the rows' hash
+	// name is taken.
+	for row := range 3 * preparedChunk {
+		p.add("a", "x:"+strconv.Itoa(row)+":a", `{"q":1}`)
+	}
+	if err := s.client.Set(ctx, p.base+":r", "taken", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.client.Del(ctx, p.base+":r")
+	for row := range 20 * preparedChunk {
+		p.add("", "r:"+strconv.Itoa(row), `{"qc":1}`)
+	}
+	w, err := p.finish()
+	if err == nil || !strings.Contains(err.Error(), "WRONGTYPE") {
+		t.Fatalf("finish returned %v, want the failed HSET's error", err)
+	}
+	if w.rows != p.base+":r" || len(w.cells) != 1 || w.cells[0].column != "a" {
+		t.Fatalf("the swap names %q and %+v", w.rows, w.cells)
+	}
+	if ttl := s.client.PTTL(ctx, w.cells[0].hash).Val(); ttl <= 0 || ttl > preparedTTL {
+		t.Fatalf("a prepared hash has TTL %v, want at most %v", ttl, preparedTTL)
+	}
+	s.discard(ctx, w)
+	if n := s.client.Exists(ctx, w.cells[0].hash).Val(); n != 0 {
+		t.Fatal("discard left a prepared hash")
 	}
 }
