@@ -90,6 +90,9 @@ func ValidateBatch(ms []Mutation) ([]Mutation, error) {
 			out[i].Value = nil
 			continue
 		}
+		if m.owned && isNormalObject(m.Value, 1) {
+			continue // handed over in normal form: kept as it is
+		}
 		v, err := Normalize(m.Value)
 		if err != nil {
 			be.Failures = append(be.Failures, BatchFailure{Index: i, Key: m.Key, Err: err})

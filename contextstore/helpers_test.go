@@ -3,7 +3,9 @@ package contextstore_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net/url"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -113,4 +115,35 @@ func TestRegisterTwicePanics(t *testing.T) {
 		}
 	}()
 	contextstore.Register("mem", func(context.Context, *url.URL) (contextstore.Store, error) { return nil, nil })
+}
+
+// TestPutOwnedKeepsTheValueHandedOver checks PutOwned on the memory store:
+// a value in normal form is kept as it is (the very map, no copy), one
+// that is not is kept normalized as Put keeps it, and one that cannot be
+// stored is refused as Put refuses it, with nothing written.
+func TestPutOwnedKeepsTheValueHandedOver(t *testing.T) {
+	ctx := context.Background()
+	s := contextstore.NewMemoryStore()
+	normal, err := contextstore.UnmarshalValue(`{"unit":"degC","q":[0.5,1,null]}`)
+	require.NoError(t, err)
+	require.NoError(t, contextstore.Apply(ctx, s, []contextstore.Mutation{
+		contextstore.PutOwned(keys.Column("f", "t"), normal),
+		contextstore.PutOwned(keys.Column("f", "u"), contextstore.Value{"n": 1, "f": float32(0.5)}),
+	}))
+	snap, err := contextstore.ReadVersionedShared(ctx, s, "f")
+	require.NoError(t, err)
+	require.Len(t, snap.Entries, 2)
+	require.Equal(t, reflect.ValueOf(normal).UnsafePointer(), reflect.ValueOf(snap.Entries[0].Value).UnsafePointer(),
+		"a value handed over in normal form is copied")
+	require.Equal(t, contextstore.Value{"n": int64(1), "f": 0.5}, snap.Entries[1].Value)
+
+	err = contextstore.Apply(ctx, s, []contextstore.Mutation{
+		contextstore.PutOwned(keys.Column("f", "v"), contextstore.Value{"ok": true}),
+		contextstore.PutOwned(keys.Column("f", "w"), contextstore.Value{"nan": math.NaN()}),
+	})
+	require.ErrorIs(t, err, contextstore.ErrInvalidValue)
+	after, err := contextstore.ReadVersionedShared(ctx, s, "f")
+	require.NoError(t, err)
+	require.Equal(t, snap.State, after.State)
+	require.Len(t, after.Entries, 2)
 }

@@ -51,10 +51,23 @@ type Mutation struct {
 	Value  Value
 	Delete bool
 	Merge  bool
+
+	// owned says Value is handed over to the store (PutOwned).
+	owned bool
 }
 
-// Put returns the Mutation that sets k to v.
+// Put returns the Mutation that sets k to v. The store keeps a copy of v
+// in normal form: the caller may change v afterwards.
 func Put(k keys.Key, v Value) Mutation { return Mutation{Key: k, Value: v} }
+
+// PutOwned returns the Mutation that sets k to v and hands v over to the
+// store, for values made to be stored and nothing else, such as those
+// UnmarshalValue decodes from a file being restored: when v is already in
+// normal form (as Normalize and UnmarshalValue return it) the store checks
+// it and keeps v itself, without copying it. The caller must not change v,
+// or anything in it, afterwards. A value not in normal form is normalized
+// as Put's is.
+func PutOwned(k keys.Key, v Value) Mutation { return Mutation{Key: k, Value: v, owned: true} }
 
 // Remove returns the Mutation that deletes k.
 func Remove(k keys.Key) Mutation { return Mutation{Key: k, Delete: true} }

@@ -201,6 +201,47 @@ func normalizeObject(m map[string]any, depth int) (map[string]any, error) {
 	return out, nil
 }
 
+// isNormalObject reports whether m is in normal form, as normalizeObject
+// would return it, so it can be kept without a copy (PutOwned). It
+// allocates nothing.
+func isNormalObject(m map[string]any, depth int) bool {
+	if m == nil {
+		return false
+	}
+	for k, e := range m {
+		if checkString(k) != nil || !isNormal(e, depth) {
+			return false
+		}
+	}
+	return true
+}
+
+// isNormal reports whether x is in normal form, as normalize would return
+// it.
+func isNormal(x any, depth int) bool {
+	if depth > MaxDepth {
+		return false
+	}
+	switch v := x.(type) {
+	case nil, bool, int64:
+		return true
+	case string:
+		return checkString(v) == nil
+	case float64:
+		return checkFloat(v) == nil && (v != 0 || !math.Signbit(v))
+	case map[string]any:
+		return isNormalObject(v, depth+1)
+	case []any:
+		for _, e := range v {
+			if !isNormal(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // reflected handles what the type switch does not: other map and slice
 // types, pointers, and (through encoding/json) structs, json.Marshaler and
 // byte slices, so a value is stored as encoding/json would write it.

@@ -314,7 +314,9 @@ func restoreMutations(frameID string, decoded []contextstore.Entry, stored []con
 		if j < len(existing) && existing[j] == k {
 			j++
 		}
-		ms = append(ms, contextstore.Put(k, e.Value))
+		// The decoded values are made for the store and nothing else: handed
+		// over, not copied once more.
+		ms = append(ms, contextstore.PutOwned(k, e.Value))
 	}
 	for ; j < len(existing); j++ {
 		ms = append(ms, contextstore.Remove(existing[j]))
