@@ -85,7 +85,7 @@ func (s *Store) RemapIf(ctx context.Context, guards []contextstore.Guard, ms []c
 	}
 	defer cancel()
 	for attempt := 0; ; attempt++ {
-		read, err := s.readHashes(octx, frameID, false)
+		read, err := s.readHashes(octx, frameID, readPairs)
 		if err != nil {
 			return nil, 0, s.fail(ctx, op, fk, err)
 		}
@@ -194,19 +194,19 @@ type remapPlan struct {
 // when it moves, without its value being looked at; a row the batch
 // writes is marked by its value.
 func planRemap(read hashReads, marked []string, ws []levelWrite, r contextstore.Remap, emit func(column, field, value string)) (remapPlan, error) {
-	load := func(all map[string]string) *rekey.Level {
+	load := func(all []redis.KeyValue) *rekey.Level {
 		l := rekey.NewLevel(r, len(all))
-		for field, v := range all {
-			if row, ok := rekey.RowOf(field); ok {
-				l.Set(row, v)
+		for _, kv := range all {
+			if row, ok := rekey.RowOf(kv.Key); ok {
+				l.Set(row, kv.Value)
 			}
 		}
 		return l
 	}
-	rows := load(read.values[1].Val())
+	rows := load(read.pairs[1].Val())
 	cells := make(map[string]*rekey.Level, len(read.columns))
 	for i, col := range read.columns {
-		cells[col] = load(read.values[2+i].Val())
+		cells[col] = load(read.pairs[2+i].Val())
 	}
 	for _, w := range ws {
 		l := rows

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"context"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -15,14 +16,15 @@ import (
 // naming the new fields. It needs no server.
 func BenchmarkPlanRemap(b *testing.B) {
 	const n = 1_000_000
-	all := make(map[string]string, n)
+	all := make([]redis.KeyValue, n)
 	for i := range n {
-		all["r:"+strconv.Itoa(i)] = `{"qc":"ok","score":` + strconv.Itoa(i) + `,"source":"qc-job-7"}`
+		all[i] = redis.KeyValue{Key: "r:" + strconv.Itoa(i), Value: `{"qc":"ok","score":` + strconv.Itoa(i) + `,"source":"qc-job-7"}`}
 	}
-	read := hashReads{values: []*redis.MapStringStringCmd{
-		redis.NewMapStringStringResult(map[string]string{}, nil),
-		redis.NewMapStringStringResult(all, nil),
+	read := hashReads{pairs: []*redis.KeyValueSliceCmd{
+		redis.NewKeyValueSliceCmd(context.Background()),
+		redis.NewKeyValueSliceCmd(context.Background()),
 	}}
+	read.pairs[1].SetVal(all)
 	sources := rand.Perm(n)
 	r := contextstore.Remap{Sources: sources, Rows: n}
 	b.ReportAllocs()
