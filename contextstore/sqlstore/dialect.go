@@ -64,6 +64,7 @@ type statements struct {
 	subsetAnyRow            string // one row or cell entry
 	dropLevels              string // a frame's row and cell entries (RemapIf)
 	setRowBound             string // a frame's exact row bound (RemapIf)
+	remapLevels             string // PostgreSQL: a whole remap on the server (RemapIf)
 }
 
 // reservedPrefix is contextstore.ReservedPrefix, spelled into the marked
@@ -205,11 +206,44 @@ func newStatements(d Dialect, table string) (statements, error) {
 			dropLevels: "DELETE FROM " + t + " WHERE frame_id = $1 AND (entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea" +
 				" OR entry_key >= '\\x783a'::bytea AND entry_key < '\\x783b'::bytea)",
 			setRowBound: "UPDATE " + ft + " SET row_bound = $1 WHERE frame_id = $2",
+			remapLevels: pgRemapLevels(t),
 		}
 	default:
 		return statements{}, fmt.Errorf("sqlstore: unknown dialect %q (want %q or %q)", d, SQLite, Postgres)
 	}
 	return s, nil
+}
+
+// pgRemapLevels is RemapIf on PostgreSQL in one statement, no value
+// leaving the server or parsed again: it deletes the frame's row and cell
+// entries ($1) and inserts each again under its new row, new row i taking
+// the entries of row $2[i] (a bigint array; -1 for none), cells only of the
+// columns in $3 (a bytea array), in key order. It returns the entries
+// deleted, how many of the moved ones changed row, how many landed on a
+// key that had an entry, and one past the highest row filled, from which
+// RemapIf counts what it wrote as rekey.Move does. A key in the ranges
+// that is not "r:ROW" or "x:ROW:NAME" goes with its level, uncounted, as
+// in the client-side remap. DELETE and INSERT in one statement see one
+// snapshot, so the INSERT does not see its own frame's old entries.
+func pgRemapLevels(t string) string {
+	const row = "get_byte(entry_key, 0) = 114"
+	return "WITH old AS (DELETE FROM " + t + " WHERE frame_id = $1 AND (entry_key >= '\\x723a'::bytea AND entry_key < '\\x723b'::bytea" +
+		" OR entry_key >= '\\x783a'::bytea AND entry_key < '\\x783b'::bytea) RETURNING entry_key, entry_value)," +
+		// The row's digits, computed once: MATERIALIZED keeps the planner
+		// from repeating the expression in every place digits is used.
+		" parsed AS MATERIALIZED (SELECT entry_key, entry_value, NOT " + row + " AS cell," +
+		" convert_from(CASE WHEN " + row + " THEN substring(entry_key FROM 3)" +
+		" ELSE substring(entry_key FROM 3 FOR GREATEST(position('\\x3a'::bytea IN substring(entry_key FROM 3)) - 1, 0)) END, 'UTF8') AS digits FROM old)," +
+		" levels AS (SELECT entry_key, entry_value, cell, digits::bigint AS src, octet_length(digits) AS width FROM parsed" +
+		" WHERE digits <> '' AND octet_length(digits) <= 18 AND ltrim(digits, '0123456789') = '')," +
+		" moved AS (SELECT CASE WHEN l.cell THEN '\\x783a'::bytea ELSE '\\x723a'::bytea END" +
+		" || convert_to((m.pos - 1)::text, 'UTF8') || substring(l.entry_key FROM 3 + l.width) AS entry_key," +
+		" l.entry_value, l.src, m.pos - 1 AS dst" +
+		" FROM levels AS l JOIN unnest($2::bigint[]) WITH ORDINALITY AS m(src, pos) ON m.src = l.src" +
+		" WHERE NOT l.cell OR substring(l.entry_key FROM 4 + l.width) = ANY($3::bytea[]))," +
+		" put AS (INSERT INTO " + t + " (frame_id, entry_key, entry_value) SELECT $1, entry_key, entry_value FROM moved ORDER BY entry_key)" +
+		" SELECT (SELECT count(*) FROM levels), count(*) FILTER (WHERE dst <> src)," +
+		" (SELECT count(*) FROM moved AS k JOIN levels AS o ON o.entry_key = k.entry_key), COALESCE(max(dst) + 1, 0) FROM moved"
 }
 
 // sqlitePlaceholders returns "(?, ?, ?), (?, ?, ?)" for rows rows of width

@@ -21,10 +21,12 @@ type remapJob struct {
 
 // RemapIf implements contextstore.Remapper in the transaction of ApplyIf:
 // after the guards are checked and ms written, the frame's row and cell
-// entries are read as stored text (no value decoded), re-keyed in the
-// client, deleted as two key ranges and written back in key order, and
-// the frame's row bound set to what is left. Readers see the frame before
-// or after, never between; the marks index follows by itself.
+// entries are re-keyed and the frame's row bound set to what is left.
+// PostgreSQL does it in one statement on the server (the mapping goes as
+// an array, no value comes back); SQLite, in process anyway, reads them as
+// stored text (no value decoded), re-keys them, deletes the two key ranges
+// and writes them back in key order. Readers see the frame before or
+// after, never between; the marks index follows by itself.
 func (s *Store) RemapIf(ctx context.Context, guards []contextstore.Guard, ms []contextstore.Mutation, frameID string, r contextstore.Remap) ([]contextstore.FrameState, int, error) {
 	const op = "remapif"
 	if err := contextstore.ValidateGuards(guards); err != nil {
@@ -46,8 +48,42 @@ func (s *Store) RemapIf(ctx context.Context, guards []contextstore.Guard, ms []c
 	return states, job.written, nil
 }
 
-// remapTx re-keys job's frame inside tx (see RemapIf).
+// remapTx re-keys job's frame inside tx (see RemapIf): on the server where
+// the dialect can say it in one statement, else in the client.
 func (s *Store) remapTx(ctx context.Context, tx *sql.Tx, job *remapJob) error {
+	if s.stmts.remapLevels != "" {
+		return s.remapOnServer(ctx, tx, job)
+	}
+	return s.remapInClient(ctx, tx, job)
+}
+
+// remapOnServer runs the remapLevels statement: no value leaves the
+// server or is parsed again.
+func (s *Store) remapOnServer(ctx context.Context, tx *sql.Tx, job *remapJob) error {
+	sources := make([]int64, len(job.r.Sources))
+	for i, src := range job.r.Sources {
+		sources[i] = int64(src)
+	}
+	columns := make([][]byte, len(job.r.Columns))
+	for i, col := range job.r.Columns {
+		columns[i] = []byte(col)
+	}
+	var old, changed, kept, bound int64
+	if err := tx.QueryRowContext(ctx, s.stmts.remapLevels, []byte(job.frameID), sources, columns).Scan(&old, &changed, &kept, &bound); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.stmts.setRowBound, bound, []byte(job.frameID)); err != nil {
+		return err
+	}
+	// As rekey.Move counts: each moved entry that changed row, and each old
+	// entry left with no entry at its key.
+	job.written = int(changed + old - kept)
+	return nil
+}
+
+// remapInClient reads the frame's row and cell entries as stored text,
+// re-keys them in the client and writes them back, inside tx.
+func (s *Store) remapInClient(ctx context.Context, tx *sql.Tx, job *remapJob) error {
 	frame := []byte(job.frameID)
 	type stored struct {
 		row   int
