@@ -3,6 +3,7 @@ package arrowmeta
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,17 +160,13 @@ func Encode(schema *arrow.Schema, frameID string, entries []contextstore.Entry, 
 // encodePositioned writes rows ([row,object]) or cells ([row,"column",object])
 // as one JSON array, sorted, refusing repeated positions.
 func encodePositioned(key string, ps []positioned, withColumn bool) (string, error) {
-	slices.SortFunc(ps, func(a, b positioned) int {
-		if c := cmp.Compare(a.row, b.row); c != 0 {
-			return c
-		}
-		return strings.Compare(a.column, b.column)
-	})
+	order := positionOrder(ps)
 	b := make([]byte, 0, 32*len(ps))
 	b = append(b, '[')
-	for i, p := range ps {
+	for i := range ps {
+		p := ps[order(i)]
 		if i > 0 {
-			if prev := ps[i-1]; prev.row == p.row && prev.column == p.column {
+			if prev := ps[order(i-1)]; prev.row == p.row && prev.column == p.column {
 				return "", newError(opEncode, key, ErrMismatch,
 					fmt.Errorf("repeated entry for row %d column %q", p.row, p.column))
 			}
@@ -187,6 +184,59 @@ func encodePositioned(key string, ps []positioned, withColumn bool) (string, err
 	}
 	b = append(b, ']')
 	return string(b), nil
+}
+
+// byPosition orders positioned entries as the encoding lists them: by row,
+// then column.
+func byPosition(a, b positioned) int {
+	if c := cmp.Compare(a.row, b.row); c != 0 {
+		return c
+	}
+	return strings.Compare(a.column, b.column)
+}
+
+// byKey orders them as keys.Compare orders their keys: by column, then
+// row.
+func byKey(a, b positioned) int {
+	if c := strings.Compare(a.column, b.column); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.row, b.row)
+}
+
+// positionOrder returns the order of ps by position, as the index of the
+// i-th entry. Entries read from a store come in key order: each column's
+// cells by row, one column after another. A stable counting pass by row
+// then gives the position order in linear time, where a comparison sort of
+// a million cells takes most of a second; it runs only when the rows are
+// no sparser than the entries (it counts per row), anything else is
+// sorted in place.
+func positionOrder(ps []positioned) func(int) int {
+	identity := func(i int) int { return i }
+	if slices.IsSortedFunc(ps, byPosition) {
+		return identity
+	}
+	top := 0
+	for _, p := range ps {
+		top = max(top, p.row)
+	}
+	if top >= 4*len(ps)+1024 || len(ps) > math.MaxInt32 || !slices.IsSortedFunc(ps, byKey) {
+		slices.SortFunc(ps, byPosition)
+		return identity
+	}
+	next := make([]int32, top+2) // where each row's entries start, then the next free place
+	for _, p := range ps {
+		next[p.row+1]++
+	}
+	for i := 1; i < len(next); i++ {
+		next[i] += next[i-1]
+	}
+	order := make([]int32, len(ps))
+	for j, p := range ps { // in key order: a row's cells come by column
+		order[next[p.row]] = int32(j)
+		next[p.row]++
+	}
+	return func(i int) int { return int(order[i]) }
 }
 
 // hasNamespace reports whether md holds any key of ours.
