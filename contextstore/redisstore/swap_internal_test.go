@@ -17,29 +17,37 @@ import (
 	"github.com/ctxframe/ctxframe/keys"
 )
 
-// TestSwapRefusesWhatIsNotThere checks the two refusals of a remap's swap
-// that RemapIf cannot provoke on purpose: a prepared hash that expired
-// before the swap, and row entries written between the read and the swap.
-// Either way nothing is written and the error says which, so RemapIf
-// prepares again.
-func TestSwapRefusesWhatIsNotThere(t *testing.T) {
+// newInternalStore opens a store on CTXFRAME_REDIS_URL under a prefix of
+// its own, whose frame "f" and layout marker go when the test ends.
+func newInternalStore(t *testing.T) *Store {
+	t.Helper()
 	opts, err := redis.ParseURL(storetest.ServerEnv(t, storetest.EnvRedisURL))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	prefix := "ctxtest:" + hex.EncodeToString(b[:]) + ":"
-	s, err := New(redis.NewClient(opts), &Options{Prefix: prefix})
+	s, err := New(redis.NewClient(opts), &Options{Prefix: "ctxtest:" + hex.EncodeToString(b[:]) + ":"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
 	t.Cleanup(func() {
+		ctx := context.Background()
 		_ = s.DropFrame(ctx, "f")
 		_ = s.client.Del(ctx, s.layoutKey()).Err()
 		_ = s.Close()
 	})
+	return s
+}
+
+// TestSwapRefusesWhatIsNotThere checks the two refusals of a remap's swap
+// that RemapIf cannot provoke on purpose: a prepared hash that expired
+// before the swap, and row entries written between the read and the swap.
+// Either way nothing is written and the error says which, so RemapIf
+// prepares again.
+func TestSwapRefusesWhatIsNotThere(t *testing.T) {
+	s := newInternalStore(t)
+	ctx := context.Background()
 	if err := s.Set(ctx, keys.Row("f", 0), contextstore.Value{"qc": 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -78,19 +86,8 @@ func TestSwapRefusesWhatIsNotThere(t *testing.T) {
 // the re-keying that goes on meanwhile neither blocks nor writes further,
 // and discard removes what was prepared.
 func TestPrepareStopsAtTheFirstFailedWrite(t *testing.T) {
-	opts, err := redis.ParseURL(storetest.ServerEnv(t, storetest.EnvRedisURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	prefix := "ctxtest:" + hex.EncodeToString(b[:]) + ":"
-	s, err := New(redis.NewClient(opts), &Options{Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newInternalStore(t)
 	ctx := context.Background()
-	t.Cleanup(func() { _ = s.Close() })
 
 	p := s.prepare(ctx, "f")
 	// The cells of column a are prepared first and fine; the rows' hash
