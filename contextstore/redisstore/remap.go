@@ -42,21 +42,27 @@ const (
 type swap struct {
 	levels string // the levels version the frame's entries were read at
 	rows   string // the prepared rows hash; "" when no row entry is left
+	rowsN  int    // the fields written to it
 	bound  int    // one past the highest row left
 	cells  []preparedCells
 	marked []any // the rows left whose values carry a reserved field
 }
 
-// preparedCells is the prepared cells hash of one column.
-type preparedCells struct{ column, hash string }
+// preparedCells is the prepared cells hash of one column and the fields
+// written to it.
+type preparedCells struct {
+	column, hash string
+	n            int
+}
 
 // RemapIf implements contextstore.Remapper. The frame's entries are read
 // as stored bytes (one MULTI/EXEC, as ReadVersioned), re-keyed by r in the
 // client without decoding a value, and written to new hashes under the
-// frame's tag, pipelined; then one writeScript call checks the guards and
-// that no row or cell entry of the frame changed since the read (its
-// levels version; writes of frame and column entries may come in between
-// and are kept), writes ms, and renames the new hashes into place, so
+// frame's tag while it re-keys (see preparer); then one writeScript call
+// checks the guards, that no row or cell entry of the frame changed since
+// the read (its levels version; writes of frame and column entries may
+// come in between and are kept) and that each new hash holds all it was
+// given, writes ms, and renames the new hashes into place, so
 // readers see the frame before or after, never between. When another
 // writer changed row or cell entries in between, it reads and prepares
 // again, as long as the caller's guards hold.
@@ -287,6 +293,7 @@ type preparer struct {
 	w       swap
 	filling map[string][]string // the chunk being filled, by column ("" for rows)
 	names   map[string]string   // the prepared hash, by column
+	added   map[string]int      // the fields handed in, by column
 	chunks  chan chunk
 	writers sync.WaitGroup
 	mu      sync.Mutex
@@ -309,6 +316,7 @@ func (s *Store) prepare(ctx context.Context, frameID string) *preparer {
 		base:    s.frameKey(frameID) + ":t:" + strconv.FormatUint(rand.Uint64(), 36),
 		filling: make(map[string][]string),
 		names:   make(map[string]string),
+		added:   make(map[string]int),
 		chunks:  make(chan chunk, preparedWriters),
 	}
 	p.writers.Add(preparedWriters)
@@ -320,6 +328,7 @@ func (s *Store) prepare(ctx context.Context, frameID string) *preparer {
 
 // add queues one new entry of column ("" for rows).
 func (p *preparer) add(column, field, value string) {
+	p.added[column]++
 	pairs := p.filling[column]
 	if pairs == nil {
 		pairs = make([]string, 0, 2*preparedChunk)
@@ -386,7 +395,18 @@ func (p *preparer) finish() (*swap, error) {
 	}
 	close(p.chunks)
 	p.writers.Wait()
+	if p.err == nil && p.ctx.Err() != nil {
+		// The caller's context ended: chunks were dropped unwritten, and
+		// the prepared hashes must not be swapped in.
+		p.err = p.ctx.Err()
+	}
 	p.cancel()
+	// The swap checks that each prepared hash holds what was handed in,
+	// so a chunk lost on the way is never swapped in.
+	p.w.rowsN = p.added[""]
+	for i := range p.w.cells {
+		p.w.cells[i].n = p.added[p.w.cells[i].column]
+	}
 	return &p.w, p.err
 }
 

@@ -36,7 +36,7 @@ end
 //	want-levels                the levels version the frame must be at, or ""
 //	ncas × (hash, field, present "1"/"", expected value)   compare-and-set checks
 //	nruns × ("s", hash, n, n × (field, value)) or ("d", hash, n, n × field)
-//	swap: rows-hash ("": none), bound, nswap × (column, cells-hash)
+//	swap: rows-hash ("": none), its fields, bound, nswap × (column, cells-hash, its fields)
 //	nmarks × field             rows whose values carry a reserved field
 //
 // A run is handed to HSET or HDEL straight from ARGV (unpack of a range,
@@ -47,7 +47,7 @@ end
 // Every check of every frame comes first: if one fails nothing is written
 // and the reply is {0, frame index, version, epoch} (a guard),
 // {-1, frame index} (a compare-and-set), {-2, frame index} (a swap's
-// prepared hash is gone) or {-3, frame index} (its row or cell entries
+// prepared hash is gone, or does not hold the fields the client wrote) or {-3, frame index} (its row or cell entries
 // changed: the levels version, state field lv, which every write to the
 // rows or a cells hash advances, is not the one wanted). Otherwise each frame that is
 // written or relayout gets its version (and epoch) advanced to the greater
@@ -82,7 +82,7 @@ for i = 1, #KEYS, 5 do
   end
   if f.nswap >= 0 then
     f.swapAt = a
-    a = a + 2 + 2 * f.nswap
+    a = a + 3 + 3 * f.nswap
   end
   f.markAt = a
   a = a + f.nmarks
@@ -98,11 +98,15 @@ for i, f in ipairs(frames) do
     return {-3, i - 1}
   end
   if f.nswap >= 0 then
-    -- every prepared hash must be there before anything is replaced
+    -- every prepared hash must be there, whole, before anything is replaced
     local p = f.swapAt
-    if ARGV[p] ~= '' and redis.call('EXISTS', ARGV[p]) == 0 then return {-2, i - 1} end
+    local function whole(name, n)
+      local have = redis.call('HLEN', name)
+      return have > 0 and have == tonumber(n)
+    end
+    if ARGV[p] ~= '' and not whole(ARGV[p], ARGV[p + 1]) then return {-2, i - 1} end
     for j = 0, f.nswap - 1 do
-      if redis.call('EXISTS', ARGV[p + 3 + 2 * j]) == 0 then return {-2, i - 1} end
+      if not whole(ARGV[p + 4 + 3 * j], ARGV[p + 5 + 3 * j]) then return {-2, i - 1} end
     end
   end
   for j = 0, f.ncas - 1 do
@@ -122,13 +126,13 @@ local function swap(f)
   local p = f.swapAt
   redis.call('UNLINK', f.rows, f.marks)
   if ARGV[p] ~= '' then redis.call('RENAME', ARGV[p], f.rows) end
-  f.b = tonumber(ARGV[p + 1])
+  f.b = tonumber(ARGV[p + 2])
   for _, col in ipairs(redis.call('SMEMBERS', f.cols)) do
     redis.call('UNLINK', f.data .. ':x:' .. col)
   end
   redis.call('UNLINK', f.cols)
   for j = 0, f.nswap - 1 do
-    local col, tmp = ARGV[p + 2 + 2 * j], ARGV[p + 3 + 2 * j]
+    local col, tmp = ARGV[p + 3 + 3 * j], ARGV[p + 4 + 3 * j]
     redis.call('RENAME', tmp, f.data .. ':x:' .. col)
     redis.call('SADD', f.cols, col)
   end

@@ -56,12 +56,21 @@ func TestSwapRefusesWhatIsNotThere(t *testing.T) {
 		t.Fatal(err)
 	}
 	fk := keys.Frame("f")
+	// A prepared hash holding one field where the client wrote two: a
+	// chunk that never arrived.
+	short := s.frameKey("f") + ":t:short:r"
+	if err := s.client.HSet(ctx, short, "r:0", `{"qc":2}`).Err(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.client.Del(ctx, short)
 	for _, c := range []struct {
 		name  string
 		swap  *swap
 		cause error
 	}{
-		{"prepared hash gone", &swap{levels: "1", rows: s.frameKey("f") + ":t:gone:r"}, errSwapLost},
+		{"prepared hash gone", &swap{levels: "1", rows: s.frameKey("f") + ":t:gone:r", rowsN: 1}, errSwapLost},
+		{"prepared hash short of a chunk", &swap{levels: "1", rows: short, rowsN: 2}, errSwapLost},
+		{"prepared cells short of a chunk", &swap{levels: "1", cells: []preparedCells{{column: "a", hash: short, n: 2}}}, errSwapLost},
 		{"rows written since the read", &swap{levels: "0"}, errLevelsMoved},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -114,6 +123,28 @@ func TestPrepareStopsAtTheFirstFailedWrite(t *testing.T) {
 	}
 	s.discard(ctx, w)
 	if n := s.client.Exists(ctx, w.cells[0].hash).Val(); n != 0 {
+		t.Fatal("discard left a prepared hash")
+	}
+}
+
+// TestPrepareStopsWithItsContext checks a preparation whose context ends
+// halfway (the call's deadline): chunks left unwritten are not a prepared
+// hash to swap in, so finish says the context ended.
+func TestPrepareStopsWithItsContext(t *testing.T) {
+	s := newInternalStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	p := s.prepare(ctx, "f")
+	// Ended between two writes: no write fails, every chunk is dropped.
+	cancel()
+	for row := range 10 * preparedChunk {
+		p.add("", "r:"+strconv.Itoa(row), `{"qc":1}`)
+	}
+	w, err := p.finish()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("finish after the context ended returned %v, want context.Canceled", err)
+	}
+	s.discard(context.Background(), w)
+	if n := s.client.Exists(context.Background(), w.rows).Val(); n != 0 {
 		t.Fatal("discard left a prepared hash")
 	}
 }

@@ -392,9 +392,9 @@ func (s *Store) runScript(ctx, octx context.Context, op string, k keys.Key, fram
 			args = append(args, c.checks...)
 			args = append(args, runs...)
 			if w := f.swap; w != nil {
-				args = append(args, w.rows, w.bound)
+				args = append(args, w.rows, w.rowsN, w.bound)
 				for _, c := range w.cells {
-					args = append(args, c.column, c.hash)
+					args = append(args, c.column, c.hash, c.n)
 				}
 			}
 			args = append(args, marked...)
